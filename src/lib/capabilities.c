@@ -1,2 +1,191 @@
-/* placeholder: replaced by its owner */
-typedef int urun_placeholder_capabilities;
+/* urun — process.capabilities: names, the five sets, and applying them with
+   the raw capget/capset syscalls (no libcap).  */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include "log.h"
+#include "process.h"
+
+/* Indexed by capability number (capabilities(7), linux/capability.h).  */
+static const char *const cap_names[] = {
+  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+  "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+  "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+  "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
+  "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
+  "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+  "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
+  "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
+  "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+  "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+  "CAP_CHECKPOINT_RESTORE",
+};
+#define N_CAP_NAMES ((int) (sizeof cap_names / sizeof cap_names[0]))
+
+int
+capability_from_name (const char *name)
+{
+  int i;
+  if (name == NULL)
+    return -1;
+  for (i = 0; i < N_CAP_NAMES; i++)
+    if (strcmp (name, cap_names[i]) == 0)
+      return i;
+  return -1;
+}
+
+const char *
+capability_name (int cap)
+{
+  if (cap < 0 || cap >= N_CAP_NAMES)
+    return NULL;
+  return cap_names[cap];
+}
+
+/* Probed with PR_CAPBSET_READ (EINVAL beyond the last cap) rather than read
+   from /proc/sys/kernel/cap_last_cap: this runs after pivot_root, where the
+   container may have no /proc at all.  */
+int
+capability_last_cap (void)
+{
+  int c;
+  for (c = 63; c >= 0; c--)
+    if (prctl (PR_CAPBSET_READ, (unsigned long) c, 0, 0, 0) >= 0)
+      return c;
+  return -1;
+}
+
+static const char *const set_names[CAP_SET__COUNT] = {
+  [CAP_SET_BOUNDING] = "bounding",
+  [CAP_SET_EFFECTIVE] = "effective",
+  [CAP_SET_INHERITABLE] = "inheritable",
+  [CAP_SET_PERMITTED] = "permitted",
+  [CAP_SET_AMBIENT] = "ambient",
+};
+
+static const oci_strv *
+config_set (const struct oci_capabilities *c, enum capability_set s)
+{
+  switch (s)
+    {
+    case CAP_SET_BOUNDING: return &c->bounding;
+    case CAP_SET_EFFECTIVE: return &c->effective;
+    case CAP_SET_INHERITABLE: return &c->inheritable;
+    case CAP_SET_PERMITTED: return &c->permitted;
+    case CAP_SET_AMBIENT: return &c->ambient;
+    default: return NULL;
+    }
+}
+
+/* Unknown names are config errors.  Names we know that the running kernel
+   does not (beyond cap_last_cap) cannot be granted: the spec says to warn
+   and go on, which is also what runc does.  */
+int
+capabilities_from_config (const struct oci_capabilities *c, struct capability_masks *m,
+                          urun_error_t *err)
+{
+  int last = capability_last_cap ();
+  int s;
+  memset (m, 0, sizeof *m);
+  if (c == NULL)
+    return 0; /* absent: every set empty, as runc */
+  for (s = 0; s < CAP_SET__COUNT; s++)
+    {
+      const oci_strv *v = config_set (c, s);
+      size_t i;
+      for (i = 0; i < v->n; i++)
+        {
+          int cap = capability_from_name (v->v[i]);
+          if (cap < 0)
+            return urun_make_error (err, 0, "process.capabilities.%s[%zu]: unknown capability \"%s\"",
+                                    set_names[s], i, v->v[i]);
+          if (cap > last)
+            {
+              urun_warning ("process.capabilities.%s[%zu]: ignoring %s, unknown to the running kernel",
+                            set_names[s], i, v->v[i]);
+              continue;
+            }
+          m->set[s] |= UINT64_C (1) << cap;
+        }
+    }
+  return 0;
+}
+
+/* Needs CAP_SETPCAP, so it runs before switching to the container user.  */
+int
+capabilities_drop_bounding (const struct capability_masks *m, urun_error_t *err)
+{
+  int last = capability_last_cap ();
+  int c;
+  for (c = 0; c <= last; c++)
+    {
+      if (m->set[CAP_SET_BOUNDING] & (UINT64_C (1) << c))
+        continue;
+      if (prctl (PR_CAPBSET_READ, (unsigned long) c, 0, 0, 0) <= 0)
+        continue; /* already gone */
+      if (prctl (PR_CAPBSET_DROP, (unsigned long) c, 0, 0, 0) < 0)
+        return urun_make_error (err, errno, "drop %s from the bounding set", cap_names[c]);
+    }
+  return 0;
+}
+
+/* After setresuid with PR_SET_KEEPCAPS the permitted set survives and the
+   effective one is empty: capset sets all three, then ambient is rebuilt.  */
+int
+capabilities_apply (const struct capability_masks *m, urun_error_t *err)
+{
+  struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+  struct __user_cap_data_struct data[2];
+  int last = capability_last_cap ();
+  int c;
+
+  memset (data, 0, sizeof data);
+  data[0].effective = (uint32_t) m->set[CAP_SET_EFFECTIVE];
+  data[1].effective = (uint32_t) (m->set[CAP_SET_EFFECTIVE] >> 32);
+  data[0].permitted = (uint32_t) m->set[CAP_SET_PERMITTED];
+  data[1].permitted = (uint32_t) (m->set[CAP_SET_PERMITTED] >> 32);
+  data[0].inheritable = (uint32_t) m->set[CAP_SET_INHERITABLE];
+  data[1].inheritable = (uint32_t) (m->set[CAP_SET_INHERITABLE] >> 32);
+  if (syscall (SYS_capset, &hdr, data) < 0)
+    return urun_make_error (err, errno, "capset (effective %#llx, permitted %#llx, inheritable %#llx)",
+                            (unsigned long long) m->set[CAP_SET_EFFECTIVE],
+                            (unsigned long long) m->set[CAP_SET_PERMITTED],
+                            (unsigned long long) m->set[CAP_SET_INHERITABLE]);
+
+  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    return urun_make_error (err, errno, "clear the ambient capabilities");
+  for (c = 0; c <= last; c++)
+    {
+      if (!(m->set[CAP_SET_AMBIENT] & (UINT64_C (1) << c)))
+        continue;
+      /* The kernel refuses an ambient cap that is not both permitted and
+         inheritable: a capability that cannot be granted is a warning
+         (spec, and runc), not a failure.  */
+      if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) c, 0, 0) < 0)
+        urun_warning ("cannot raise ambient capability %s: %s", cap_names[c], strerror (errno));
+    }
+  return 0;
+}
+
+int
+capabilities_validate (const struct oci_capabilities *c, urun_error_t *err)
+{
+  int s;
+  if (c == NULL)
+    return 0;
+  for (s = 0; s < CAP_SET__COUNT; s++)
+    {
+      const oci_strv *v = config_set (c, s);
+      size_t i;
+      for (i = 0; i < v->n; i++)
+        if (capability_from_name (v->v[i]) < 0)
+          return urun_make_error (err, 0, "process.capabilities.%s[%zu]: unknown capability \"%s\"",
+                                  set_names[s], i, v->v[i]);
+    }
+  return 0;
+}

@@ -4,6 +4,8 @@
 #define URUN_PROCESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include "error.h"
 #include "oci-config.h"
 
@@ -27,6 +29,43 @@ int process_set_identity (const struct oci_process *p, bool in_userns, urun_erro
 /* Closes every fd >= 3 + preserve_fds (close_range), then execve. Only
    returns on error.  */
 int process_exec (const struct oci_process *p, const char *exec_path, int preserve_fds, urun_error_t *err);
+
+/* execCPUAffinity.initial: for the runtime process that joins the container
+   (exec), before it moves into the container's cgroup.  No-op when unset.
+   process_apply_limits applies .final in the process itself.  */
+int process_apply_initial_cpu_affinity (const struct oci_process *p, urun_error_t *err);
+
+/* Parses a "0-3,7" list (CPUs, NUMA nodes) into a bitmap of NBITS bits;
+   *max_id is the highest id set, -1 when empty.  Errors name FIELD.  */
+int process_parse_id_list (const char *field, const char *list, unsigned long *bits, size_t nbits,
+                           int *max_id, urun_error_t *err);
+
+/* ---- capabilities.c ---- */
+enum capability_set
+{
+  CAP_SET_BOUNDING = 0,
+  CAP_SET_EFFECTIVE,
+  CAP_SET_INHERITABLE,
+  CAP_SET_PERMITTED,
+  CAP_SET_AMBIENT,
+  CAP_SET__COUNT
+};
+struct capability_masks
+{
+  uint64_t set[CAP_SET__COUNT]; /* bit N = capability N */
+};
+/* Unknown names are errors naming the field; names beyond the kernel's last
+   cap are warned about and left out (spec: SHOULD NOT fail; as runc).
+   C NULL (absent) gives empty sets.  */
+int capabilities_from_config (const struct oci_capabilities *c, struct capability_masks *m, urun_error_t *err);
+/* Names only, no warnings: for process_validate_config.  */
+int capabilities_validate (const struct oci_capabilities *c, urun_error_t *err);
+/* PR_CAPBSET_DROP of everything not in the bounding set (needs CAP_SETPCAP). */
+int capabilities_drop_bounding (const struct capability_masks *m, urun_error_t *err);
+/* capset effective/permitted/inheritable, then ambient (clear + raise).  */
+int capabilities_apply (const struct capability_masks *m, urun_error_t *err);
+/* Number -> "CAP_..." or NULL.  */
+const char *capability_name (int cap);
 
 /* Capability name ("CAP_SYS_ADMIN") -> number, -1 if unknown. */
 int capability_from_name (const char *name);
