@@ -39,7 +39,10 @@ int state_validate_id (const char *id, urun_error_t *err);
    and returns the dir fd and the lock fd.  */
 int state_reserve (const char *root, const char *id, int *dirfd, int *lockfd, urun_error_t *err);
 /* Opens an existing container dir (error "container ID does not exist"),
-   optionally locked.  */
+   optionally locked (blocking flock; lockfd may be NULL when !lock).  The
+   lock is an flock on an open file description: never let it leak into a
+   long-lived child (all fds are O_CLOEXEC, but close it after fork too), or
+   every later command on that container blocks.  */
 int state_open (const char *root, const char *id, bool lock, int *dirfd, int *lockfd, urun_error_t *err);
 int state_write (int dirfd, const struct urun_state *st, urun_error_t *err);
 int state_read (int dirfd, struct urun_state *st, urun_error_t *err);
@@ -55,5 +58,12 @@ const char *state_status (int dirfd, const struct urun_state *st);
 /* Opens a pidfd for the container init if it is still the same process,
    else -1 (errno ESRCH).  */
 int state_pidfd (const struct urun_state *st);
+
+/* /proc/PID/stat field 22 (start time in clock ticks since boot), for
+   urun_state.pid_start_time.  */
+int state_pid_start_time (pid_t pid, uint64_t *start_time, urun_error_t *err);
+/* The current time in RFC 3339 UTC with nanoseconds, for urun_state.created
+   ("2026-01-02T03:04:05.123456789Z"); malloc'ed.  */
+int state_timestamp_now (char **out, urun_error_t *err);
 
 #endif
