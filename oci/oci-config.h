@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "error.h"
+#include "oci-names.h"
 
 typedef struct { bool set; int64_t value; } oci_opt_i64;
 typedef struct { bool set; uint64_t value; } oci_opt_u64;
@@ -386,6 +387,10 @@ int oci_config_parse (const char *json, size_t len, struct oci_config **out, uru
 /* Reads the file and parses it; errors are prefixed with the file name.  */
 int oci_config_load_file (const char *path, struct oci_config **out, urun_error_t *err);
 void oci_config_free (struct oci_config *c);
+/* A lone process object (`exec --process process.json`), validated like
+   config.json's "process" (errors name "cwd", "user.uid", ...).  */
+int oci_process_parse (const char *json, size_t len, struct oci_process **out, urun_error_t *err);
+void oci_process_free (struct oci_process *p);
 static inline void cleanup_oci_configp (struct oci_config **c) { oci_config_free (*c); }
 #define cleanup_oci_config __attribute__ ((cleanup (cleanup_oci_configp)))
 
