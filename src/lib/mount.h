@@ -15,6 +15,8 @@ struct mount_setup
   bool in_userns;         /* new user ns: no mknod, sysfs may be refused */
   bool new_cgroupns;
   bool new_netns;
+  const char *bundle;     /* relative bind sources are relative to it;
+                             NULL: the current directory */
 };
 
 /* Validates every mount's options and type without touching anything, so
@@ -38,9 +40,22 @@ struct mount_flags
   unsigned long clear;     /* flags explicitly turned off (rw, suid, ...) */
   unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE | MS_REC */
   unsigned long long attr_set, attr_clr; /* MOUNT_ATTR_* for idmap/recursive attrs */
-  bool idmap;
+  bool idmap;             /* idmap or ridmap: MOUNT_ATTR_IDMAP */
+  bool idmap_recursive;   /* ridmap */
   char *data;              /* comma-joined unknown options, passed to mount(2) */
 };
 int mount_parse_options (const oci_strv *options, struct mount_flags *out, urun_error_t *err);
+void mount_flags_release (struct mount_flags *mf);
+
+/* ---- shared by mount.c and dev.c (not for other modules) ---- */
+
+/* Bind-mounts the host path SRC onto the O_PATH fd TARGETFD (open_tree +
+   move_mount, so no /proc is needed).  */
+int mount_bind_onto_fd (const char *src, int targetfd, bool recursive, urun_error_t *err);
+/* /dev inside the rootfs dir fd ROOTFD: default devices + linux.devices
+   (mknod, or bind of the host node in a user namespace), symlinks, ptmx.
+   Does nothing when /dev is a bind mount from the config.  HAS_PROC: the config mounts /proc (for /dev/core).  */
+int dev_setup (const struct oci_config *cfg, int rootfd, const struct mount_setup *ms,
+               bool has_proc, urun_error_t *err);
 
 #endif
