@@ -26,6 +26,11 @@ static const struct cli_command commands[] = {
   { "list", cmd_list, "list the containers" },
   { "kill", cmd_kill, "send a signal to the container's init (or all its processes)" },
   { "delete", cmd_delete, "delete a stopped container (or force-delete a live one)" },
+  { "pause", cmd_pause, "freeze every process of a container" },
+  { "resume", cmd_resume, "thaw a paused container" },
+  { "ps", cmd_ps, "list the processes of a container" },
+  { "update", cmd_update, "change the resource limits of a running container" },
+  { "events", cmd_events, "print resource statistics and OOM events of a container" },
   { "spec", cmd_spec, "write a default config.json into the bundle" },
   { "features", cmd_features, "print the features this runtime supports as JSON" },
 };

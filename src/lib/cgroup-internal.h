@@ -36,9 +36,11 @@ unsigned cg_resources_controllers (const struct oci_resources *r, const char *wh
    (on hybrid hosts most of them); no side effects.  */
 int cg_check_resources_available (const struct oci_resources *r, urun_error_t *err);
 
-/* Writes every setting of R into the cgroup directory DIRFD.  */
+/* Writes every setting of R into the cgroup directory DIRFD.  UPDATE: a
+   running container's (memory.swap alone is then relative to the current
+   memory.max).  */
 int cg_apply_resources (int dirfd, const char *path, const struct oci_resources *r,
-                        bool rootless, urun_error_t *err);
+                        bool rootless, bool update, urun_error_t *err);
 
 /* File helpers on a cgroup directory fd.  */
 int cg_write_file (int dirfd, const char *name, const char *value, urun_error_t *err);

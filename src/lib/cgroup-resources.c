@@ -196,14 +196,14 @@ check_list_syntax (const char *field, const char *s, urun_error_t *err)
 }
 
 static int
-validate_memory (const struct oci_memory *m, urun_error_t *err)
+validate_memory (const struct oci_memory *m, bool update, urun_error_t *err)
 {
   if (m->limit.set && m->limit.value < -1)
     return urun_make_error (err, 0, "linux.resources.memory.limit: invalid value %" PRId64, m->limit.value);
   if (m->reservation.set && m->reservation.value < -1)
     return urun_make_error (err, 0, "linux.resources.memory.reservation: invalid value %" PRId64,
                             m->reservation.value);
-  if (m->swap.set && m->swap.value != 0)
+  if (m->swap.set && m->swap.value != 0 && ! (update && ! m->limit.set))
     {
       int64_t out;
       if (cgroup_convert_swap (m->swap.value, m->limit.set ? m->limit.value : 0, &out, err) < 0)
@@ -285,9 +285,9 @@ validate_unified_key (const char *k, urun_error_t *err)
 }
 
 static int
-validate_resources (const struct oci_resources *r, urun_error_t *err)
+validate_resources (const struct oci_resources *r, bool update, urun_error_t *err)
 {
-  if (r->memory && validate_memory (r->memory, err) < 0)
+  if (r->memory && validate_memory (r->memory, update, err) < 0)
     return -1;
   if (r->cpu && validate_cpu (r->cpu, err) < 0)
     return -1;
@@ -335,7 +335,7 @@ cgroup_validate_config (const struct oci_config *cfg, urun_error_t *err)
 
   if (r == NULL)
     return 0;
-  if (validate_resources (r, err) < 0 || cg_check_resources_available (r, err) < 0)
+  if (validate_resources (r, false, err) < 0 || cg_check_resources_available (r, err) < 0)
     return -1;
   for (size_t i = 0; i < r->n_hugepage_limits; i++)
     if (! hugepage_size_exists (cgroup_parse_page_size (r->hugepage_limits[i].page_size)))
@@ -381,8 +381,14 @@ apply_memory (int dirfd, const struct oci_memory *m, urun_error_t *err)
     return urun_error_prepend (err, "linux.resources.memory.reservation");
   if (m->swap.set && m->swap.value != 0)
     {
-      int64_t sm;
-      if (cgroup_convert_swap (m->swap.value, m->limit.set ? m->limit.value : 0, &sm, err) < 0)
+      int64_t sm, limit = m->limit.set ? m->limit.value : 0;
+      if (! m->limit.set)
+        {
+          /* update of the swap alone: relative to the limit in force */
+          cleanup_free char *cur = cg_read_file (dirfd, "memory.max");
+          limit = cur == NULL || strncmp (cur, "max", 3) == 0 ? -1 : (int64_t) strtoll (cur, NULL, 10);
+        }
+      if (cgroup_convert_swap (m->swap.value, limit, &sm, err) < 0)
         return -1;
       if (write_limit (dirfd, "memory.swap.max", sm, err) < 0)
         return urun_error_prepend (err, "linux.resources.memory.swap");
@@ -524,9 +530,9 @@ apply_unified (int dirfd, const oci_map *u, urun_error_t *err)
 
 int
 cg_apply_resources (int dirfd, const char *path, const struct oci_resources *r, bool rootless,
-                    urun_error_t *err)
+                    bool update, urun_error_t *err)
 {
-  if (validate_resources (r, err) < 0)
+  if (validate_resources (r, update, err) < 0)
     return -1;
   if (r->cpu && apply_cpu (dirfd, r->cpu, err) < 0)
     return -1;

@@ -558,7 +558,7 @@ do_enter (const struct oci_config *cfg, const char *id, bool rootless, pid_t pid
     }
   if (enable_controllers (mount, rel, need, why, err) < 0)
     goto fail;
-  if (r && cg_apply_resources (fd, path, r, rootless, err) < 0)
+  if (r && cg_apply_resources (fd, path, r, rootless, false, err) < 0)
     goto fail;
   if (pid > 0 && move_pid (path, pid, err) < 0)
     {
@@ -828,5 +828,5 @@ cgroup_update_resources (const char *path, const struct oci_resources *r, urun_e
   fd = open_cgroup_dir (path, err);
   if (fd < 0)
     return -1;
-  return cg_apply_resources (fd, path, r, geteuid () != 0, err);
+  return cg_apply_resources (fd, path, r, geteuid () != 0, true, err);
 }
