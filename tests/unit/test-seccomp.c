@@ -544,6 +544,101 @@ test_send_notify_fd (void)
   close (pipefd[1]);
 }
 
+/* The runtime's side against tests/helpers/seccomp-agent: the fd and the
+   state go through seccomp_send_notify_fd, the agent answers mkdir.  */
+static void
+test_agent_round_trip (void)
+{
+  struct oci_seccomp_syscall sc[] = { { .names = STRV ("mkdir", "mkdirat"), .action = "SCMP_ACT_NOTIFY" } };
+  struct oci_seccomp s = profile ("SCMP_ACT_ALLOW", sc, 1);
+  const char *builddir = getenv ("top_builddir");
+  char agent[512], sock[100], state_file[256], log_file[256], state[256], buf[4096];
+  int sv[2], nfd, status, child_status;
+  pid_t agent_pid, child;
+  urun_error_t err = NULL;
+  FILE *f;
+  size_t n;
+
+  snprintf (agent, sizeof agent, "%s/tests/helpers/seccomp-agent", builddir ? builddir : ".");
+  if (access (agent, X_OK) < 0)
+    {
+      printf ("test-seccomp: %s not built, agent round trip skipped\n", agent);
+      return;
+    }
+  snprintf (sock, sizeof sock, "%s/a.sock", scratch);
+  snprintf (state_file, sizeof state_file, "%s/state.json", scratch);
+  snprintf (log_file, sizeof log_file, "%s/agent.log", scratch);
+  s.listener_path = sock;
+  s.listener_metadata = "hello agent";
+
+  agent_pid = fork ();
+  if (agent_pid == 0)
+    {
+      execl (agent, agent, sock, "--errno", "18", "--state", state_file, "--log", log_file, "--timeout", "30",
+             (char *) NULL);
+      _exit (127);
+    }
+  for (int i = 0; i < 500 && access (sock, F_OK) < 0; i++)
+    usleep (10000);
+  CHECK (access (sock, F_OK) == 0);
+
+  CHECK (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+  child = fork ();
+  if (child == 0)
+    {
+      urun_error_t e = NULL;
+      char path[256];
+      int fd = -1;
+      close (sv[0]);
+      if (geteuid () != 0)
+        prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+      if (seccomp_load_filter (&s, &fd, &e) < 0 || send_fd (sv[1], fd) < 0)
+        _exit (100);
+      close (fd);
+      snprintf (path, sizeof path, "%s/by-agent", scratch);
+      _exit (mkdir (path, 0700) < 0 && errno == EXDEV ? 0 : 1);
+    }
+  close (sv[1]);
+  nfd = recv_fd (sv[0], (char[1]){ 0 }, 1, NULL);
+  close (sv[0]);
+  CHECK (nfd >= 0);
+  snprintf (state, sizeof state,
+            "{\"ociVersion\":\"1.3.0\",\"id\":\"agent-test\",\"status\":\"creating\",\"pid\":%d,\"bundle\":\"/b\"}",
+            (int) child);
+  CHECK (seccomp_send_notify_fd (&s, nfd, state, &err) == 0);
+  if (err)
+    fprintf (stderr, "send: %s\n", urun_error_string (err));
+  urun_error_release (&err);
+  if (nfd >= 0)
+    close (nfd);
+  CHECK (waitpid (child, &child_status, 0) == child && EXITED_WITH (child_status, 0));
+  CHECK (waitpid (agent_pid, &status, 0) == agent_pid && EXITED_WITH (status, 0));
+
+  f = fopen (state_file, "re");
+  CHECK (f != NULL);
+  if (f)
+    {
+      char want[64];
+      n = fread (buf, 1, sizeof buf - 1, f);
+      buf[n] = '\0';
+      fclose (f);
+      snprintf (want, sizeof want, "\"pid\":%d", (int) child);
+      CHECK (strstr (buf, want) != NULL);
+      CHECK (strstr (buf, "\"metadata\":\"hello agent\"") != NULL);
+      CHECK (strstr (buf, "\"fds\":[\"seccompFd\"]") != NULL);
+      CHECK (strstr (buf, "\"id\":\"agent-test\"") != NULL);
+    }
+  f = fopen (log_file, "re");
+  CHECK (f != NULL);
+  if (f)
+    {
+      n = fread (buf, 1, sizeof buf - 1, f);
+      buf[n] = '\0';
+      fclose (f);
+      CHECK (strstr (buf, "mkdir") != NULL && strstr (buf, "-> -18") != NULL);
+    }
+}
+
 /* ---- validation ------------------------------------------------------------ */
 
 static void
@@ -706,6 +801,7 @@ main (void)
   test_unknown_syscall_and_arches_and_flags ();
   test_notify ();
   test_send_notify_fd ();
+  test_agent_round_trip ();
   test_parsed_config ();
   snprintf (cmd, sizeof cmd, "rm -rf '%s'", scratch);
   if (system (cmd) != 0)
