@@ -1,6 +1,7 @@
 /* Unit tests for src/lib/seccomp.c: each filter is loaded in a forked child
    that reports through its exit status what the filtered syscalls did.  */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -12,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -639,6 +641,119 @@ test_agent_round_trip (void)
     }
 }
 
+/* contrib/seccomp.json, through the parser: a busybox shell works under it,
+   while unshare and mount are refused with EPERM and clone3 looks
+   unimplemented (so libc falls back to clone, which is inspected).  */
+static void
+test_contrib_profile (void)
+{
+  const char *srcdir = getenv ("top_srcdir");
+  char path[512], *json = NULL;
+  struct oci_config *c = NULL;
+  urun_error_t err = NULL;
+  size_t len = 0, cap = 0;
+  FILE *f;
+  int st;
+
+  snprintf (path, sizeof path, "%s/contrib/seccomp.json", srcdir ? srcdir : "..");
+  f = fopen (path, "re");
+  if (f == NULL || access ("/bin/busybox", X_OK) < 0)
+    {
+      printf ("test-seccomp: %s or /bin/busybox missing, default profile checks skipped\n", path);
+      if (f)
+        fclose (f);
+      return;
+    }
+  {
+    const char *head = "{\"ociVersion\":\"1.3.0\",\"linux\":{\"seccomp\":";
+    char chunk[4096];
+    size_t r;
+    cap = 1 << 16;
+    json = malloc (cap);
+    len = strlen (head);
+    memcpy (json, head, len);
+    while ((r = fread (chunk, 1, sizeof chunk, f)) > 0)
+      {
+        if (len + r + 8 > cap)
+          json = realloc (json, cap *= 2);
+        memcpy (json + len, chunk, r);
+        len += r;
+      }
+    fclose (f);
+    memcpy (json + len, "}}", 3);
+    len += 2;
+  }
+  if (oci_config_parse (json, len, &c, &err) < 0)
+    {
+      if (err && err->status == ENOSYS)
+        printf ("test-seccomp: oci_config_parse not available, default profile checks skipped\n");
+      else
+        {
+          fprintf (stderr, "contrib/seccomp.json: %s\n", err ? urun_error_string (err) : "?");
+          CHECK (! "contrib/seccomp.json parses");
+        }
+      urun_error_release (&err);
+      free (json);
+      return;
+    }
+  free (json);
+  CHECK (seccomp_validate_config (c->linux_->seccomp, &err) == 0);
+
+  {
+    static const char script[]
+      = "set -e; cd /tmp; echo hi > /dev/null; ls / > /dev/null; d=$(mktemp -d); touch $d/f; rm -r $d;"
+        " cat /proc/self/status | grep -q '^Seccomp:.*2';"
+        " (true) & wait;"
+        " if busybox unshare -m true 2>/dev/null; then exit 3; fi;"
+        " if busybox mount -t tmpfs none /mnt 2>/dev/null; then exit 4; fi;"
+        " exit 0";
+    pid_t pid = fork ();
+    if (pid == 0)
+      {
+        int nfd = -1;
+        if (geteuid () != 0)
+          prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        if (seccomp_load_filter (c->linux_->seccomp, &nfd, &err) < 0)
+          _exit (100);
+        execl ("/bin/busybox", "sh", "-c", script, (char *) NULL);
+        _exit (101);
+      }
+    CHECK (waitpid (pid, &st, 0) == pid);
+    if (! EXITED_WITH (st, 0))
+      fprintf (stderr, "default profile shell: status %#x\n", st);
+    CHECK (EXITED_WITH (st, 0));
+  }
+
+  /* The syscalls themselves, without busybox in between.  */
+  {
+    pid_t pid = fork ();
+    if (pid == 0)
+      {
+        int nfd = -1, r = 0;
+        if (geteuid () != 0)
+          prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        if (seccomp_load_filter (c->linux_->seccomp, &nfd, &err) < 0)
+          _exit (100);
+        if (unshare (CLONE_NEWNS) == 0 || errno != EPERM)
+          r |= 1;
+        if (syscall (SYS_clone3, NULL, 0) == 0 || errno != ENOSYS)
+          r |= 2;
+        if (syscall (SYS_kexec_load, 0, 0, NULL, 0) == 0 || errno != EPERM)
+          r |= 4;
+        if (personality (0xffffffff) < 0 || personality (PER_LINUX) < 0)
+          r |= 8;
+        if (personality (PER_BSD) != -1 || errno != ENOSYS)
+          r |= 16;
+        _exit (r);
+      }
+    CHECK (waitpid (pid, &st, 0) == pid);
+    if (! EXITED_WITH (st, 0))
+      fprintf (stderr, "default profile syscalls: status %#x\n", st);
+    CHECK (EXITED_WITH (st, 0));
+  }
+  oci_config_free (c);
+}
+
 /* ---- validation ------------------------------------------------------------ */
 
 static void
@@ -802,6 +917,7 @@ main (void)
   test_notify ();
   test_send_notify_fd ();
   test_agent_round_trip ();
+  test_contrib_profile ();
   test_parsed_config ();
   snprintf (cmd, sizeof cmd, "rm -rf '%s'", scratch);
   if (system (cmd) != 0)
