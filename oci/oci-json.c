@@ -56,7 +56,7 @@ static const struct
   .cgroup_v2 = true,
   .cgroup_systemd = false,
   .cgroup_systemd_user = false,
-  .cgroup_rdma = false,
+  .cgroup_rdma = true, /* rdma.max (cgroup owner) */
 };
 
 /* mount owner: config.md's "Linux mount options".  */

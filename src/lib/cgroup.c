@@ -134,6 +134,16 @@ open_cgroup_dir (const char *path, urun_error_t *err)
   return fd;
 }
 
+/* "/a/b/c" → "/a/b", in place.  */
+static char *
+dirname_of (char *path)
+{
+  char *slash = strrchr (path, '/');
+  if (slash && slash != path)
+    *slash = '\0';
+  return path;
+}
+
 /* ---- where cgroup2 is and where we are --------------------------------- */
 
 /* The cgroup2 mount point from /proc/self/mountinfo (the one mounted at
@@ -203,15 +213,36 @@ check_cgroups_path (const char *p, urun_error_t *err)
   return 0;
 }
 
-/* The cgroup path relative to the mount ("/a/b"), per the rules above.
-   *fallback: the rootless sibling to use when the caller's cgroup has its
-   own processes (then no controller can be enabled below it).  */
+/* Rootless default when controllers are needed: the caller's own cgroup
+   holds processes (a login session's always does), and the kernel's "no
+   internal processes" rule then forbids enabling controllers below it.  So
+   the container goes next to it, <parent>/urun-<id>, when the user owns
+   the parent (a delegated subtree); else below it, failing later with a
+   message that says so.  */
+static bool
+parent_is_delegated (const char *mount, const char *own, char **parent)
+{
+  cleanup_free char *p = strdup (own), *procs = NULL;
+  char *slash;
+
+  if (p == NULL || strcmp (own, "/") == 0 || (slash = strrchr (p, '/')) == NULL)
+    return false;
+  *slash = '\0';
+  if (asprintf (&procs, "%s%s/cgroup.procs", mount, p) < 0)
+    return false;
+  if (access (procs, W_OK) < 0 || access (dirname_of (procs), W_OK) < 0)
+    return false;
+  *parent = steal_pointer (&p);
+  return true;
+}
+
+/* The cgroup path relative to the mount ("/a/b"), per the rules above.  */
 static int
-container_cgroup_rel (const struct oci_config *cfg, const char *id, bool rootless,
-                      char **rel, urun_error_t *err)
+container_cgroup_rel (const struct oci_config *cfg, const char *id, bool rootless, const char *mount,
+                      unsigned need, char **rel, urun_error_t *err)
 {
   const char *cp = cfg && cfg->linux_ ? cfg->linux_->cgroups_path : NULL;
-  cleanup_free char *own = NULL;
+  cleanup_free char *own = NULL, *parent = NULL;
   int r;
 
   if (cp && *cp)
@@ -233,7 +264,10 @@ container_cgroup_rel (const struct oci_config *cfg, const char *id, bool rootles
     {
       if (own_cgroup (&own, err) < 0)
         return -1;
-      r = asprintf (rel, "%s/urun-%s", strcmp (own, "/") == 0 ? "" : own, id);
+      if (need && parent_is_delegated (mount, own, &parent))
+        r = asprintf (rel, "%s/urun-%s", parent, id);
+      else
+        r = asprintf (rel, "%s/urun-%s", strcmp (own, "/") == 0 ? "" : own, id);
     }
   if (r < 0)
     return urun_make_error (err, ENOMEM, "asprintf");
@@ -241,8 +275,10 @@ container_cgroup_rel (const struct oci_config *cfg, const char *id, bool rootles
   {
     char *s = *rel, *d = *rel;
     for (; *s; s++)
-      if (! (*s == '/' && (s[1] == '/' || s[1] == '\0') && d != *rel))
+      if (! (*s == '/' && d > *rel && d[-1] == '/'))
         *d++ = *s;
+    if (d > *rel + 1 && d[-1] == '/')
+      d--;
     *d = '\0';
   }
   return 0;
@@ -526,7 +562,7 @@ do_enter (const struct oci_config *cfg, const char *id, bool rootless, pid_t pid
     }
   if (check_controllers_available (mount, need, why, err) < 0)
     return -1;
-  if (container_cgroup_rel (cfg, id, rootless, &rel, err) < 0)
+  if (container_cgroup_rel (cfg, id, rootless, mount, need, &rel, err) < 0)
     return -1;
   if (asprintf (&path, "%s%s", mount, rel) < 0)
     return urun_make_error (err, ENOMEM, "asprintf");
