@@ -102,6 +102,28 @@ static const struct feature_name seccomp_supported_flags[] = {
   { NULL, false }
 };
 
+/* seccomp owner: the architectures the libseccomp urun was built with can
+   filter (seccomp.c refuses the others with a message saying so).  */
+static const struct feature_name seccomp_archs[] = {
+  { "SCMP_ARCH_X86", true }, { "SCMP_ARCH_X86_64", true }, { "SCMP_ARCH_X32", true },
+  { "SCMP_ARCH_ARM", true }, { "SCMP_ARCH_AARCH64", true },
+#ifdef SCMP_ARCH_LOONGARCH64
+  { "SCMP_ARCH_LOONGARCH64", true },
+#endif
+#ifdef SCMP_ARCH_M68K
+  { "SCMP_ARCH_M68K", true },
+#endif
+  { "SCMP_ARCH_MIPS", true }, { "SCMP_ARCH_MIPS64", true }, { "SCMP_ARCH_MIPS64N32", true },
+  { "SCMP_ARCH_MIPSEL", true }, { "SCMP_ARCH_MIPSEL64", true }, { "SCMP_ARCH_MIPSEL64N32", true },
+  { "SCMP_ARCH_PPC", true }, { "SCMP_ARCH_PPC64", true }, { "SCMP_ARCH_PPC64LE", true },
+  { "SCMP_ARCH_S390", true }, { "SCMP_ARCH_S390X", true },
+#ifdef SCMP_ARCH_SH
+  { "SCMP_ARCH_SH", true }, { "SCMP_ARCH_SHEB", true },
+#endif
+  { "SCMP_ARCH_PARISC", true }, { "SCMP_ARCH_PARISC64", true }, { "SCMP_ARCH_RISCV64", true },
+  { NULL, false }
+};
+
 /* ---- yajl_gen helpers --------------------------------------------------- */
 
 static void
@@ -319,7 +341,7 @@ features_linux (struct jgen *j)
     {
       j_kstrlist (j, "actions", oci_seccomp_action_names);
       j_kstrlist (j, "operators", oci_seccomp_operator_names);
-      j_kstrlist (j, "archs", oci_seccomp_arch_names);
+      j_kfeatures (j, "archs", seccomp_archs);
       j_kstrlist (j, "knownFlags", oci_seccomp_flag_names);
       j_kfeatures (j, "supportedFlags", seccomp_supported_flags);
     }
