@@ -46,6 +46,8 @@ int val_enum (struct pctx *p, yajl_val v, const char *const *known, const char *
 /* KNOWN may be NULL (any string).  */
 int val_strv (struct pctx *p, yajl_val v, const char *const *known, const char *what, oci_strv *out);
 int val_map (struct pctx *p, yajl_val v, oci_map *out);
+/* Error if object V repeats a key (maps keyed by name must not).  */
+int val_unique_keys (struct pctx *p, yajl_val v);
 
 /* *out is NULL when absent and not required.  */
 int field_object (struct pctx *p, yajl_val o, const char *key, bool required, yajl_val *out);

@@ -130,6 +130,7 @@ parse_time_offsets (struct pctx *p, yajl_val o, struct oci_linux *l)
   if (t == NULL)
     return 0;
   old = pctx_push_key (p, "timeOffsets");
+  r = val_unique_keys (p, t);
   for (i = 0; i < t->u.object.len && r == 0; i++)
     {
       const char *clock = t->u.object.keys[i];
@@ -312,6 +313,11 @@ parse_rdma (struct pctx *p, yajl_val o, struct oci_resources *r)
     return -1;
   if (m == NULL)
     return 0;
+  old = pctx_push_key (p, "rdma");
+  ret = val_unique_keys (p, m);
+  pctx_pop (p, old);
+  if (ret < 0)
+    return -1;
   r->rdma = xcalloc_n (m->u.object.len, sizeof *r->rdma);
   if (r->rdma == NULL)
     return pctx_oom (p);
@@ -460,6 +466,11 @@ parse_net_devices (struct pctx *p, yajl_val o, struct oci_linux *l)
     return -1;
   if (m == NULL)
     return 0;
+  old = pctx_push_key (p, "netDevices");
+  ret = val_unique_keys (p, m);
+  pctx_pop (p, old);
+  if (ret < 0)
+    return -1;
   l->net_devices = xcalloc_n (m->u.object.len, sizeof *l->net_devices);
   if (l->net_devices == NULL)
     return pctx_oom (p);

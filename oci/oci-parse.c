@@ -238,10 +238,21 @@ val_strv (struct pctx *p, yajl_val v, const char *const *known, const char *what
 }
 
 int
+val_unique_keys (struct pctx *p, yajl_val v)
+{
+  size_t i, k;
+  for (i = 1; i < v->u.object.len; i++)
+    for (k = 0; k < i; k++)
+      if (strcmp (v->u.object.keys[i], v->u.object.keys[k]) == 0)
+        return pctx_error (p, "duplicate key \"%s\"", v->u.object.keys[i]);
+  return 0;
+}
+
+int
 val_map (struct pctx *p, yajl_val v, oci_map *out)
 {
   size_t i, n;
-  if (val_object (p, v) < 0)
+  if (val_object (p, v) < 0 || val_unique_keys (p, v) < 0)
     return -1;
   oci_map_free (out);
   n = v->u.object.len;
@@ -716,9 +727,16 @@ parse_mounts (struct pctx *p, yajl_val o, struct oci_config *c)
 static int
 parse_hook (struct pctx *p, yajl_val v, struct oci_hook *h)
 {
-  if (val_object (p, v) < 0
-      || field_string (p, v, "path", true, &h->path) < 0
-      || field_strv (p, v, "args", NULL, NULL, &h->args) < 0
+  if (val_object (p, v) < 0 || field_string (p, v, "path", true, &h->path) < 0)
+    return -1;
+  if (h->path[0] != '/')
+    {
+      size_t old = pctx_push_key (p, "path");
+      pctx_error (p, "must be an absolute path, got \"%s\"", h->path);
+      pctx_pop (p, old);
+      return -1;
+    }
+  if (field_strv (p, v, "args", NULL, NULL, &h->args) < 0
       || field_strv (p, v, "env", NULL, NULL, &h->env) < 0
       || field_opt_i64 (p, v, "timeout", INT64_MIN, INT64_MAX, &h->timeout) < 0)
     return -1;
@@ -825,6 +843,46 @@ parse_config_object (struct pctx *p, yajl_val top, struct oci_config *c)
   return 0;
 }
 
+/* Deeper nesting than any config needs; yajl_tree frees recursively.  */
+#define JSON_MAX_DEPTH 256
+
+/* Refuses what yajl_tree would mishandle: nesting deep enough to exhaust
+   the stack, and \u0000 in a string (the tree's C strings would silently
+   end there, e.g. cutting a path short).  Malformed text is left for yajl
+   to report.  */
+static int
+prescan_json (const char *s, size_t len, urun_error_t *err)
+{
+  size_t i, depth = 0;
+  bool in_string = false;
+  for (i = 0; i < len; i++)
+    {
+      char ch = s[i];
+      if (in_string)
+        {
+          if (ch == '"')
+            in_string = false;
+          else if (ch == '\\' && i + 1 < len)
+            {
+              if (s[i + 1] == 'u' && i + 5 < len && memcmp (s + i + 2, "0000", 4) == 0)
+                return urun_make_error (err, 0, "invalid JSON: NUL character (\\u0000) in a string at byte %zu", i);
+              i++;
+            }
+        }
+      else if (ch == '"')
+        in_string = true;
+      else if (ch == '{' || ch == '[')
+        {
+          if (++depth > JSON_MAX_DEPTH)
+            return urun_make_error (err, 0, "invalid JSON: nested deeper than %d levels at byte %zu",
+                                    JSON_MAX_DEPTH, i);
+        }
+      else if ((ch == '}' || ch == ']') && depth > 0)
+        depth--;
+    }
+  return 0;
+}
+
 /* yajl needs NUL-terminated text and reports errors over several lines;
    we want one line.  */
 static yajl_val
@@ -838,6 +896,8 @@ parse_json_text (const char *json, size_t len, urun_error_t *err)
       urun_make_error (err, 0, "invalid JSON: contains a NUL byte");
       return NULL;
     }
+  if (prescan_json (json, len, err) < 0)
+    return NULL;
   copy = strndup (json, len);
   if (copy == NULL)
     {
