@@ -19,6 +19,8 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 #include <linux/magic.h>
 #include "fs-safe.h"
@@ -311,8 +313,13 @@ validate_one_mount (const struct oci_config *cfg, const struct oci_mount *m, con
     {
       if (!bind)
         return urun_make_error (err, 0, "options: `idmap` is only supported on bind mounts");
-      if (m->n_uid_mappings == 0 && !config_has_userns (cfg))
-        return urun_make_error (err, 0, "options: `idmap` needs uidMappings/gidMappings or a user namespace");
+      /* The mapping must be set up with privileges over the filesystem,
+         which the container's init no longer has once in its user
+         namespace.  */
+      if (config_has_userns (cfg))
+        return urun_make_error (err, 0, "options: `idmap` with a user namespace is not supported by urun");
+      if (m->n_uid_mappings == 0)
+        return urun_make_error (err, 0, "options: `idmap` needs uidMappings/gidMappings without a user namespace");
     }
   return 0;
 }
@@ -399,6 +406,8 @@ apply_attrs (int fd, bool recursive, struct mount_attr *a, bool in_userns)
       && (a->attr_clr & (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME)))
     {
       struct mount_attr b = *a;
+      urun_debug ("mount attributes locked by the user namespace are kept (clear %#llx refused)",
+                  (unsigned long long) a->attr_clr);
       b.attr_clr &= ~(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
       if (b.attr_clr & MOUNT_ATTR__ATIME)
         {
@@ -452,15 +461,95 @@ reopen_target (struct mount_ctx *mc, const char *dest, urun_error_t *err)
 }
 
 static int
+format_id_map (const struct oci_id_mapping *m, size_t n, char **out, urun_error_t *err)
+{
+  size_t i, len = 0;
+  char *buf = malloc (n * 40 + 1);
+  if (buf == NULL)
+    return urun_make_error (err, ENOMEM, "id map");
+  for (i = 0; i < n; i++)
+    len += (size_t) sprintf (buf + len, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
+  buf[len] = '\0';
+  *out = buf;
+  return 0;
+}
+
+/* A user namespace with the mount's uidMappings/gidMappings, for
+   MOUNT_ATTR_IDMAP: a child born in a new user namespace holds it while we
+   write its maps and open it, then exits.  Only used by idmap mounts.  */
+static int
 idmap_userns_fd (const struct oci_mount *m, urun_error_t *err)
 {
-  int fd;
-  if (m->n_uid_mappings > 0)
-    return urun_make_error (err, ENOTSUP, "idmap with uidMappings/gidMappings is not supported by urun yet");
-  /* The container's own user namespace (we are in it).  */
-  fd = open ("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+  cleanup_free char *uid_map = NULL;
+  cleanup_free char *gid_map = NULL;
+  char path[64], procpid[32];
+  int pipefd[2], ready[2], fd = -1, status;
+  ssize_t n;
+  pid_t pid;
+
+  if (format_id_map (m->uid_mappings, m->n_uid_mappings, &uid_map, err) < 0
+      || format_id_map (m->gid_mappings, m->n_gid_mappings, &gid_map, err) < 0)
+    return -1;
+  if (pipe2 (pipefd, O_CLOEXEC) < 0)
+    return urun_make_error (err, errno, "pipe");
+  if (pipe2 (ready, O_CLOEXEC) < 0)
+    {
+      close (pipefd[0]);
+      close (pipefd[1]);
+      return urun_make_error (err, errno, "pipe");
+    }
+  pid = (pid_t) syscall (SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid < 0)
+    {
+      urun_make_error (err, errno, "clone a user namespace for idmap");
+      goto out;
+    }
+  if (pid == 0)
+    {
+      char c, self[32];
+      /* Our pid as the mounted /proc knows it (it may belong to an outer
+         pid namespace): that is where our maps are written.  */
+      ssize_t len = readlink ("/proc/self", self, sizeof self - 1);
+      close (pipefd[1]);
+      if (len <= 0 || write (ready[1], self, (size_t) len) != len)
+        _exit (1);
+      close (ready[1]);
+      /* Until the parent closes its end.  */
+      while (read (pipefd[0], &c, 1) < 0 && errno == EINTR)
+        ;
+      _exit (0);
+    }
+  close (ready[1]);
+  ready[1] = -1;
+  n = read (ready[0], procpid, sizeof procpid - 1);
+  if (n <= 0)
+    {
+      urun_make_error (err, n < 0 ? errno : EIO, "user namespace helper for idmap");
+      goto out_child;
+    }
+  procpid[n] = '\0';
+  snprintf (path, sizeof path, "/proc/%s/uid_map", procpid);
+  if (fs_write_file (path, uid_map, strlen (uid_map), err) < 0)
+    goto out_child;
+  snprintf (path, sizeof path, "/proc/%s/gid_map", procpid);
+  if (fs_write_file (path, gid_map, strlen (gid_map), err) < 0)
+    goto out_child;
+  snprintf (path, sizeof path, "/proc/%s/ns/user", procpid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return urun_make_error (err, errno, "open `/proc/self/ns/user`");
+    urun_make_error (err, errno, "open `%s`", path);
+out_child:
+  close (pipefd[1]);
+  pipefd[1] = -1;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+out:
+  close (pipefd[0]);
+  if (pipefd[1] >= 0)
+    close (pipefd[1]);
+  close (ready[0]);
+  if (ready[1] >= 0)
+    close (ready[1]);
   return fd;
 }
 
@@ -490,7 +579,10 @@ do_bind (struct mount_ctx *mc, const struct oci_mount *m, const char *src, const
     return urun_make_error (err, errno, "set recursive attributes of bind `%s`", src);
   if (mf->idmap)
     {
-      cleanup_close int userns = idmap_userns_fd (m, err);
+      cleanup_close int userns = -1;
+      if (mc->ms->in_userns)
+        return urun_make_error (err, ENOTSUP, "idmap mounts inside a user namespace are not supported by urun");
+      userns = idmap_userns_fd (m, err);
       if (userns < 0)
         return -1;
       a = (struct mount_attr) { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (unsigned long long) userns };
