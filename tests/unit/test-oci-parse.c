@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 static char *
 data_path (const char *rel)
@@ -491,6 +493,139 @@ test_hostile_input (void)
   }
 }
 
+/* ---- a wrong type in every field of a full config ------------------------ */
+
+/* Emits tree T, with node VICTIM replaced by a value of another type.  */
+static void
+emit_tree (yajl_gen g, yajl_val t, yajl_val victim)
+{
+  size_t i;
+  if (t == victim)
+    {
+      if (YAJL_IS_STRING (t))
+        yajl_gen_integer (g, 1);
+      else if (YAJL_IS_OBJECT (t))
+        {
+          yajl_gen_array_open (g);
+          yajl_gen_array_close (g);
+        }
+      else if (YAJL_IS_ARRAY (t))
+        {
+          yajl_gen_map_open (g);
+          yajl_gen_map_close (g);
+        }
+      else
+        yajl_gen_string (g, (const unsigned char *) "x", 1);
+      return;
+    }
+  switch (t->type)
+    {
+    case yajl_t_string:
+      yajl_gen_string (g, (const unsigned char *) t->u.string, strlen (t->u.string));
+      break;
+    case yajl_t_number:
+      yajl_gen_number (g, t->u.number.r, strlen (t->u.number.r));
+      break;
+    case yajl_t_true:
+    case yajl_t_false:
+      yajl_gen_bool (g, YAJL_IS_TRUE (t));
+      break;
+    case yajl_t_array:
+      yajl_gen_array_open (g);
+      for (i = 0; i < t->u.array.len; i++)
+        emit_tree (g, t->u.array.values[i], victim);
+      yajl_gen_array_close (g);
+      break;
+    case yajl_t_object:
+      yajl_gen_map_open (g);
+      for (i = 0; i < t->u.object.len; i++)
+        {
+          yajl_gen_string (g, (const unsigned char *) t->u.object.keys[i], strlen (t->u.object.keys[i]));
+          emit_tree (g, t->u.object.values[i], victim);
+        }
+      yajl_gen_map_close (g);
+      break;
+    default:
+      yajl_gen_null (g);
+    }
+}
+
+struct mutation_stats
+{
+  int tried, failed;
+};
+
+/* For every node below NODE (at JSON path PATH), parse ROOT with that node
+   given the wrong type: the error must name exactly that path.  Under ASan
+   this also checks that each half-built config is freed.  */
+static void
+mutate_all (yajl_val root, yajl_val node, const char *path, struct mutation_stats *st)
+{
+  size_t i;
+  char child[512];
+  if (path[0] != '\0')
+    {
+      yajl_gen g = yajl_gen_alloc (NULL);
+      const unsigned char *buf;
+      size_t len;
+      cleanup_free char *json = NULL, *msg = NULL, *want = NULL;
+      emit_tree (g, root, node);
+      yajl_gen_get_buf (g, &buf, &len);
+      json = strndup ((const char *) buf, len);
+      yajl_gen_free (g);
+      msg = parse_error (json);
+      if (asprintf (&want, "%s: expected ", path) < 0)
+        abort ();
+      st->tried++;
+      if (msg == NULL || strncmp (msg, want, strlen (want)) != 0)
+        {
+          st->failed++;
+          fprintf (stderr, "mutating %s gave: %s\n", path, msg ? msg : "(no error)");
+        }
+    }
+  if (YAJL_IS_OBJECT (node))
+    for (i = 0; i < node->u.object.len; i++)
+      {
+        snprintf (child, sizeof child, "%s%s%s", path, path[0] ? "." : "", node->u.object.keys[i]);
+        mutate_all (root, node->u.object.values[i], child, st);
+      }
+  else if (YAJL_IS_ARRAY (node))
+    for (i = 0; i < node->u.array.len; i++)
+      {
+        snprintf (child, sizeof child, "%s[%zu]", path, i);
+        mutate_all (root, node->u.array.values[i], child, st);
+      }
+}
+
+static void
+test_wrong_type_everywhere (void)
+{
+  const char *top = getenv ("top_srcdir");
+  cleanup_free char *path = NULL;
+  cleanup_file FILE *f = NULL;
+  static char buf[65536];
+  char errbuf[256];
+  struct mutation_stats st = { 0, 0 };
+  yajl_val root;
+  size_t n;
+  if (asprintf (&path, "%s/tests/data/full-config.json", top ? top : ".") < 0)
+    abort ();
+  f = fopen (path, "re");
+  CHECK (f != NULL);
+  if (f == NULL)
+    return;
+  n = fread (buf, 1, sizeof buf - 1, f);
+  buf[n] = '\0';
+  root = yajl_tree_parse (buf, errbuf, sizeof errbuf);
+  CHECK (root != NULL);
+  if (root == NULL)
+    return;
+  mutate_all (root, root, "", &st);
+  yajl_tree_free (root);
+  CHECK (st.tried > 300);
+  CHECK (st.failed == 0);
+}
+
 static void
 test_process_parse (void)
 {
@@ -535,6 +670,7 @@ main (void)
   test_edges ();
   test_prefixes ();
   test_hostile_input ();
+  test_wrong_type_everywhere ();
   test_process_parse ();
   test_names ();
   return unit_report ("test-oci-parse");
