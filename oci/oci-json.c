@@ -49,8 +49,8 @@ static const struct
   .intel_rdt = false,
   .intel_rdt_schemata = false,
   .intel_rdt_monitoring = false,
-  .idmap_mounts = false,
-  .net_devices = false,
+  .idmap_mounts = true, /* mount: idmap/ridmap bind mounts (710ce8e) */
+  .net_devices = true,  /* netlink.c: netDevices moved by name (3edd732) */
   .memory_policy = true,
   .cgroup_v1 = false,
   .cgroup_v2 = true,
@@ -77,7 +77,7 @@ static const struct feature_name mount_options[] = {
   { "runbindable", true }, { "rw", true }, { "shared", true }, { "silent", true },
   { "slave", true }, { "strictatime", true }, { "suid", true }, { "symfollow", true },
   { "sync", true }, { "tmpcopyup", true }, { "unbindable", true },
-  { "idmap", false }, { "ridmap", false }, /* with .idmap_mounts */
+  { "idmap", true }, { "ridmap", true }, /* with .idmap_mounts */
   { NULL, false }
 };
 
