@@ -177,10 +177,82 @@ void j_aopen (struct jgen *j) { j_note (j, yajl_gen_array_open (j->g)); }
 void j_aclose (struct jgen *j) { j_note (j, yajl_gen_array_close (j->g)); }
 void j_bool (struct jgen *j, bool b) { j_note (j, yajl_gen_bool (j->g, b)); }
 
+/* Length of the valid UTF-8 sequence at S (LEFT bytes available), or 0.  */
+static size_t
+utf8_sequence (const unsigned char *s, size_t left)
+{
+  unsigned char lo = 0x80, hi = 0xbf;
+  size_t n, i;
+  if (s[0] < 0x80)
+    return 1;
+  if (s[0] >= 0xc2 && s[0] <= 0xdf)
+    n = 2;
+  else if (s[0] >= 0xe0 && s[0] <= 0xef)
+    {
+      n = 3;
+      if (s[0] == 0xe0)
+        lo = 0xa0; /* no overlong forms */
+      else if (s[0] == 0xed)
+        hi = 0x9f; /* no surrogates */
+    }
+  else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+    {
+      n = 4;
+      if (s[0] == 0xf0)
+        lo = 0x90;
+      else if (s[0] == 0xf4)
+        hi = 0x8f; /* nothing above U+10FFFF */
+    }
+  else
+    return 0;
+  if (left < n || s[1] < lo || s[1] > hi)
+    return 0;
+  for (i = 2; i < n; i++)
+    if (s[i] < 0x80 || s[i] > 0xbf)
+      return 0;
+  return n;
+}
+
+/* JSON text must be UTF-8, but paths and ids are bytes: like Go's
+   encoding/json (runc), replace each invalid byte with U+FFFD rather than
+   fail to print a state whose bundle path is, say, Latin-1.  */
 void
 j_str (struct jgen *j, const char *s)
 {
-  j_note (j, yajl_gen_string (j->g, (const unsigned char *) s, strlen (s)));
+  const unsigned char *u = (const unsigned char *) s;
+  size_t len = strlen (s), i, n, o = 0;
+  unsigned char *fixed;
+  for (i = 0; i < len; i += n)
+    if ((n = utf8_sequence (u + i, len - i)) == 0)
+      break;
+  if (i == len)
+    {
+      j_note (j, yajl_gen_string (j->g, u, len));
+      return;
+    }
+  fixed = malloc (len * 3 + 1);
+  if (fixed == NULL)
+    {
+      j_note (j, yajl_gen_invalid_string);
+      return;
+    }
+  for (i = 0; i < len; i += n)
+    {
+      n = utf8_sequence (u + i, len - i);
+      if (n == 0)
+        {
+          memcpy (fixed + o, "\xef\xbf\xbd", 3);
+          o += 3;
+          n = 1;
+        }
+      else
+        {
+          memcpy (fixed + o, u + i, n);
+          o += n;
+        }
+    }
+  j_note (j, yajl_gen_string (j->g, fixed, o));
+  free (fixed);
 }
 
 /* Numbers go out as text: yajl_gen_integer stops at LLONG_MAX.  */

@@ -160,6 +160,15 @@ test_state (void)
   free (json);
   json = NULL;
 
+  /* Bytes that are not UTF-8 come out as U+FFFD, still valid JSON.  */
+  st.bundle = "/b\xe9\xff/\xc3\xa9\xe2\x82";
+  CHECK (oci_state_to_json (&st, false, &json, &err) == 0);
+  t = tree (json);
+  CHECK_STR (str_at (t, "bundle"), "/b\xef\xbf\xbd\xef\xbf\xbd/\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd");
+  yajl_tree_free (t);
+  free (json);
+  json = NULL;
+
   st.bundle = NULL;
   CHECK (oci_state_to_json (&st, false, &json, &err) < 0);
   CHECK (err != NULL && json == NULL);
