@@ -288,7 +288,8 @@ oci_config_free (struct oci_config *c)
 static int
 read_whole_file (const char *path, char **out, size_t *len, urun_error_t *err)
 {
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: opening a FIFO must not hang; it is refused below.  */
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   cleanup_free char *buf = NULL;
   size_t size = 0, cap = 0;
   struct stat st;

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
@@ -234,6 +236,22 @@ test_missing_file (void)
   CHECK (oci_config_load_file ("/nonexistent/config.json", &c, &err) < 0);
   CHECK (err && err->status == ENOENT);
   CHECK (err && err->msg && strstr (err->msg, "/nonexistent/config.json"));
+  urun_error_release (&err);
+  /* Not a regular file: refused at once (a FIFO would otherwise block).  */
+  {
+    char fifo[] = "/tmp/urun-test-fifo-XXXXXX";
+    cleanup_free char *msg = NULL;
+    CHECK (mkdtemp (fifo) != NULL);
+    CHECK (oci_config_load_file (fifo, &c, &err) < 0);
+    msg = urun_error_string (err);
+    CHECK (msg && strstr (msg, "is not a regular file") != NULL);
+    urun_error_release (&err);
+    CHECK (rmdir (fifo) == 0);
+    CHECK (mkfifo (fifo, 0600) == 0);
+    CHECK (oci_config_load_file (fifo, &c, &err) < 0);
+    CHECK (c == NULL && err && strstr (err->msg, "is not a regular file") != NULL);
+    unlink (fifo);
+  }
 }
 
 /* ---- our own bad configs ----------------------------------------------- */
