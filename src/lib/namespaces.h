@@ -10,17 +10,26 @@
 
 /* CLONE_NEW* flags for the namespaces the config asks to create (no path). */
 unsigned long namespaces_clone_flags (const struct oci_config *cfg);
+/* The CLONE_NEW* flag of one namespace type.  */
+unsigned long namespaces_flag_of_type (enum oci_namespace_type t);
+/* True when some namespace is joined by path.  */
+bool namespaces_any_path (const struct oci_config *cfg);
 /* Opens every namespace path first (error names linux.namespaces[N].path),
    then setns()s them, user namespace first.  */
 int namespaces_join (const struct oci_config *cfg, urun_error_t *err);
 /* Writes uid_map/gid_map (and setgroups) of PID: directly when we may, via
    newuidmap/newgidmap otherwise.  */
 int userns_write_maps (pid_t pid, const struct oci_config *cfg, bool rootless, urun_error_t *err);
-/* Writes /proc/PID/timens_offsets (before the time ns has any process). */
+/* Writes /proc/PID/timens_offsets.  The kernel accepts them only while no
+   process lives in the time namespace: PID must have unshare()d
+   CLONE_NEWTIME (so the namespace is its time_for_children) and neither
+   forked nor exec'ed since.  */
 int namespaces_write_time_offsets (pid_t pid, const struct oci_config *cfg, urun_error_t *err);
 /* hostname, domainname, sysctl (only namespaced keys; others rejected by
    name in namespaces_validate_config).  */
 int namespaces_apply_uts_and_sysctl (const struct oci_config *cfg, urun_error_t *err);
+/* Also opens each namespace path to check it exists and has the right
+   type, before any side effect.  */
 int namespaces_validate_config (const struct oci_config *cfg, bool rootless, urun_error_t *err);
 
 #endif
