@@ -205,6 +205,20 @@ has_hooks (const struct oci_hook_list *l)
   return l->n > 0;
 }
 
+/* TEMPORARY (life): while cgroup.c and mount.c are "not implemented"
+   stubs, treat their validation as passing and run without a cgroup.
+   Remove once both modules are on main.  */
+static bool
+temp_not_implemented (urun_error_t *err)
+{
+  if (*err && (*err)->status == ENOSYS && (*err)->msg && strstr ((*err)->msg, "not implemented"))
+    {
+      urun_error_release (err);
+      return true;
+    }
+  return false;
+}
+
 /* ---- validation (no side effect) --------------------------------------- */
 
 static int
@@ -246,8 +260,10 @@ validate_config (const struct urun_context *ctx, const struct oci_config *cfg, b
     return urun_make_error (err, 0, "process: missing in config.json");
   if (cfg->process->terminal && ctx->console_socket == NULL && ! fg_terminal)
     return urun_make_error (err, 0, "process.terminal needs --console-socket when the container is detached");
-  if (mount_validate_config (cfg, err) < 0 || process_validate_config (cfg, err) < 0
-      || namespaces_validate_config (cfg, ctx->rootless, err) < 0 || cgroup_validate_config (cfg, err) < 0)
+  if ((mount_validate_config (cfg, err) < 0 && ! temp_not_implemented (err))
+      || process_validate_config (cfg, err) < 0
+      || namespaces_validate_config (cfg, ctx->rootless, err) < 0
+      || (cgroup_validate_config (cfg, err) < 0 && ! temp_not_implemented (err)))
     return -1;
   if (cfg->linux_ && cfg->linux_->seccomp && seccomp_validate_config (cfg->linux_->seccomp, err) < 0)
     return -1;
@@ -409,7 +425,8 @@ on_init_ready (struct create_run *r, pid_t sender, urun_error_t *err)
   if (time_ns && time_ns->path == NULL && ! r->offsets_written
       && namespaces_write_time_offsets (c->pid, cfg, err) < 0)
     return -1;
-  if (cgroup_enter (cfg, r->id, r->ctx->rootless, c->pid, &c->cgroup_path, err) < 0)
+  if (cgroup_enter (cfg, r->id, r->ctx->rootless, c->pid, &c->cgroup_path, err) < 0
+      && ! temp_not_implemented (err))
     return -1;
   if (cfg->linux_ && cfg->linux_->n_net_devices > 0
       && netlink_move_net_devices (cfg->linux_, c->pid, err) < 0)
@@ -601,6 +618,8 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, stru
   a.sync_fd = sv[1];
   a.fifo_fd = fifo_fd;
   a.console_fd = console_fd;
+  a.parent_fds[0] = c->dirfd;
+  a.parent_fds[1] = c->lockfd;
   a.join_in_child = join_in_child;
   a.new_flags = new_flags;
   a.clone_flags = clone_flags;
@@ -647,11 +666,13 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, stru
   return 0;
 
 fail:
+  /* Kill before closing the socket: the init must not take our EOF for a
+     crash and print its own error line.  */
+  undo_create (ctx, id, c, child_pidfd);
   if (sv[0] >= 0)
     close (sv[0]);
   if (sv[1] >= 0)
     close (sv[1]);
-  undo_create (ctx, id, c, child_pidfd);
   if (child_pidfd >= 0)
     close (child_pidfd);
   return -1;

@@ -57,6 +57,7 @@ struct init_args
   int sync_fd;              /* child's end */
   int fifo_fd;              /* O_PATH fd of <state>/exec.fifo */
   int console_fd;           /* connected --console-socket, or -1 */
+  int parent_fds[2];        /* state dir and lock: the lock must not outlive create */
   bool join_in_child;       /* some namespace has a path: join, then unshare */
   unsigned long new_flags;  /* CLONE_NEW* to create, incl. user and time */
   unsigned long clone_flags;/* the CLONE_NEW* already applied by clone3 */
