@@ -205,20 +205,6 @@ has_hooks (const struct oci_hook_list *l)
   return l->n > 0;
 }
 
-/* TEMPORARY (life): while cgroup.c and mount.c are "not implemented"
-   stubs, treat their validation as passing and run without a cgroup.
-   Remove once both modules are on main.  */
-static bool
-temp_not_implemented (urun_error_t *err)
-{
-  if (*err && (*err)->status == ENOSYS && (*err)->msg && strstr ((*err)->msg, "not implemented"))
-    {
-      urun_error_release (err);
-      return true;
-    }
-  return false;
-}
-
 /* ---- validation (no side effect) --------------------------------------- */
 
 static int
@@ -260,10 +246,8 @@ validate_config (const struct urun_context *ctx, const struct oci_config *cfg, b
     return urun_make_error (err, 0, "process: missing in config.json");
   if (cfg->process->terminal && ctx->console_socket == NULL && ! fg_terminal)
     return urun_make_error (err, 0, "process.terminal needs --console-socket when the container is detached");
-  if ((mount_validate_config (cfg, err) < 0 && ! temp_not_implemented (err))
-      || process_validate_config (cfg, err) < 0
-      || namespaces_validate_config (cfg, ctx->rootless, err) < 0
-      || (cgroup_validate_config (cfg, err) < 0 && ! temp_not_implemented (err)))
+  if (mount_validate_config (cfg, err) < 0 || process_validate_config (cfg, err) < 0
+      || namespaces_validate_config (cfg, ctx->rootless, err) < 0 || cgroup_validate_config (cfg, err) < 0)
     return -1;
   if (cfg->linux_ && cfg->linux_->seccomp && seccomp_validate_config (cfg->linux_->seccomp, err) < 0)
     return -1;
@@ -425,8 +409,7 @@ on_init_ready (struct create_run *r, pid_t sender, urun_error_t *err)
   if (time_ns && time_ns->path == NULL && ! r->offsets_written
       && namespaces_write_time_offsets (c->pid, cfg, err) < 0)
     return -1;
-  if (cgroup_enter (cfg, r->id, r->ctx->rootless, c->pid, &c->cgroup_path, err) < 0
-      && ! temp_not_implemented (err))
+  if (cgroup_enter (cfg, r->id, r->ctx->rootless, c->pid, &c->cgroup_path, err) < 0)
     return -1;
   if (cfg->linux_ && cfg->linux_->n_net_devices > 0
       && netlink_move_net_devices (cfg->linux_, c->pid, err) < 0)

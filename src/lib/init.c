@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -295,42 +294,6 @@ wait_for_start (const struct init_args *a, urun_error_t *err)
   return 0;
 }
 
-/* ---- TEMPORARY (life): minimal rootfs until mount.c lands --------------
-   Used only while mount_prepare_rootfs() is still the "not implemented"
-   stub; remove this block once the mount module is on main.  */
-#include <sys/mount.h>
-
-static bool
-temp_not_implemented (urun_error_t *err)
-{
-  if (*err && (*err)->status == ENOSYS && (*err)->msg && strstr ((*err)->msg, "not implemented"))
-    {
-      urun_error_release (err);
-      return true;
-    }
-  return false;
-}
-
-static int
-temp_prepare_rootfs (const char *rootfs, urun_error_t *err)
-{
-  char proc[PATH_MAX];
-
-  if (mount (NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
-    return urun_make_error (err, errno, "TEMP: make / rslave");
-  if (mount (rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return urun_make_error (err, errno, "TEMP: bind rootfs");
-  snprintf (proc, sizeof proc, "%s/proc", rootfs);
-  if (mount ("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-    return urun_make_error (err, errno, "TEMP: mount proc");
-  if (chdir (rootfs) < 0 || syscall (SYS_pivot_root, ".", ".") < 0)
-    return urun_make_error (err, errno, "TEMP: pivot_root");
-  if (umount2 (".", MNT_DETACH) < 0 || chdir ("/") < 0)
-    return urun_make_error (err, errno, "TEMP: detach old root");
-  return 0;
-}
-/* ---- end TEMPORARY ------------------------------------------------------ */
-
 void
 init_container (const struct init_args *a)
 {
@@ -384,16 +347,15 @@ init_container (const struct init_args *a)
     prctl (PR_SET_PDEATHSIG, SIGKILL); /* credential changes cleared it */
   if (join_session_keyring (a, &err) < 0)
     init_fail (a, sync_fd, &err);
-  if ((a->new_flags & CLONE_NEWNET) && netlink_loopback_up (&err) < 0 && ! temp_not_implemented (&err))
+  if ((a->new_flags & CLONE_NEWNET) && netlink_loopback_up (&err) < 0)
     init_fail (a, sync_fd, &err);
-  if (mount_prepare_rootfs (cfg, &ms, &err) < 0
-      && (! temp_not_implemented (&err) || temp_prepare_rootfs (a->rootfs, &err) < 0))
+  if (mount_prepare_rootfs (cfg, &ms, &err) < 0)
     init_fail (a, sync_fd, &err);
   if (setup_terminal (a, &err) < 0)
     init_fail (a, sync_fd, &err);
   if (namespaces_apply_uts_and_sysctl (cfg, &err) < 0)
     init_fail (a, sync_fd, &err);
-  if (mount_finalize_rootfs (cfg, &err) < 0 && ! temp_not_implemented (&err))
+  if (mount_finalize_rootfs (cfg, &err) < 0)
     init_fail (a, sync_fd, &err);
   if (run_container_hooks (a, &hooks->create_container, "createContainer", "creating", &err) < 0)
     init_fail (a, sync_fd, &err);
