@@ -173,18 +173,24 @@ bind_host_node (int rootfd, const struct dev_node *n, urun_error_t *err)
 static int
 create_node (int rootfd, const struct dev_node *n, bool in_userns, urun_error_t *err)
 {
-  cleanup_error urun_error_t e = NULL;
+  cleanup_error urun_error_t mknod_err = NULL;
+  cleanup_error urun_error_t bind_err = NULL;
 
+  if (in_userns && n->type != S_IFIFO)
+    return bind_host_node (rootfd, n, err);
   /* FIFOs need no privilege.  */
-  if (!in_userns || n->type == S_IFIFO)
-    {
-      if (mknod_node (rootfd, n, &e) == 0)
-        return 0;
-      if (e->status != EPERM || n->type == S_IFIFO)
-        return urun_error_move (err, &e), -1;
-      urun_debug ("mknod `%s` denied, binding the host's node", n->path);
-    }
-  return bind_host_node (rootfd, n, err);
+  if (mknod_node (rootfd, n, &mknod_err) == 0)
+    return 0;
+  if (mknod_err->status != EPERM || n->type == S_IFIFO)
+    return urun_error_move (err, &mknod_err), -1;
+  /* mknod may be denied to root too (a device cgroup, a seccomp policy):
+     the host's node is the fallback; when that fails as well the mknod
+     error is the one that explains.  */
+  urun_debug ("mknod `%s` denied, binding the host's node", n->path);
+  if (bind_host_node (rootfd, n, &bind_err) == 0)
+    return 0;
+  urun_error_move (err, &mknod_err);
+  return -1;
 }
 
 static bool

@@ -60,7 +60,8 @@ own_bundle () {
   config_set '.linux.devices += [
       {"path": "/dev/urun-kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 416, "uid": 0, "gid": 5},
       {"path": "/opt/urun-null", "type": "c", "major": 1, "minor": 3, "fileMode": 438}]
-    | .linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]'
+    | .linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"},
+                                   {"allow": true, "type": "c", "major": 1, "minor": 11, "access": "rwm"}]'
   ID=$(new_id)
   run urun run --bundle "$BUNDLE" "$ID"
   echo "$output"
