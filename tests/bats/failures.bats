@@ -7,23 +7,8 @@
 load helpers
 
 # Until the lifecycle works these cases would fail for the wrong reason (or
-# pass vacuously on an error that has nothing to do with the input): probe
-# once per file whether `urun run` of a trivial bundle works.
-# TODO(tests): remove this guard once the lifecycle has landed on main.
-require_lifecycle () {
-  local probe=$BATS_FILE_TMPDIR/lifecycle-probe id
-  if [ ! -e "$probe" ]; then
-    id=$(new_id)
-    if setup_bundle true 2>/dev/null && urun run --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1; then
-      echo ok > "$probe"
-    else
-      echo missing > "$probe"
-    fi
-    urun_teardown
-  fi
-  [ "$(cat "$probe")" = ok ] || skip "lifecycle not available (urun run of a trivial bundle fails)"
-}
-
+# pass on an error unrelated to the input).
+# TODO(tests): drop this guard once the lifecycle has landed on main.
 setup () {
   require_lifecycle
 }
