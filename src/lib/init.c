@@ -309,6 +309,7 @@ init_container (const struct init_args *a)
     .in_userns = oci_config_find_namespace (cfg, OCI_NS_USER) != NULL,
     .new_cgroupns = (a->new_flags & CLONE_NEWCGROUP) != 0,
     .new_netns = (a->new_flags & CLONE_NEWNET) != 0,
+    .bundle = a->ctx->bundle,
   };
   cleanup_free char *exec_path = NULL;
   urun_error_t err = NULL;
