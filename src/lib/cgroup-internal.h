@@ -36,6 +36,9 @@ unsigned cg_resources_controllers (const struct oci_resources *r, const char *wh
    (on hybrid hosts most of them); no side effects.  */
 int cg_check_resources_available (const struct oci_resources *r, urun_error_t *err);
 
+/* linux.cgroupsPath must stay inside cgroup2: no `.`/`..` components.  */
+int cg_check_cgroups_path (const char *p, urun_error_t *err);
+
 /* Writes every setting of R into the cgroup directory DIRFD.  UPDATE: a
    running container's (memory.swap alone is then relative to the current
    memory.max).  */

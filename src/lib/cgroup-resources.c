@@ -333,6 +333,8 @@ cgroup_validate_config (const struct oci_config *cfg, urun_error_t *err)
 {
   const struct oci_resources *r = cfg && cfg->linux_ ? cfg->linux_->resources : NULL;
 
+  if (cfg && cfg->linux_ && cfg->linux_->cgroups_path && cg_check_cgroups_path (cfg->linux_->cgroups_path, err) < 0)
+    return -1;
   if (r == NULL)
     return 0;
   if (validate_resources (r, false, err) < 0 || cg_check_resources_available (r, err) < 0)

@@ -196,8 +196,8 @@ own_cgroup (char **out, urun_error_t *err)
 }
 
 /* No empty, "." or ".." components: the path must stay inside cgroup2.  */
-static int
-check_cgroups_path (const char *p, urun_error_t *err)
+int
+cg_check_cgroups_path (const char *p, urun_error_t *err)
 {
   cleanup_free char *dup = strdup (p);
   char *save = NULL, *c;
@@ -247,7 +247,7 @@ container_cgroup_rel (const struct oci_config *cfg, const char *id, bool rootles
 
   if (cp && *cp)
     {
-      if (check_cgroups_path (cp, err) < 0)
+      if (cg_check_cgroups_path (cp, err) < 0)
         return -1;
       if (cp[0] == '/')
         r = asprintf (rel, "%s", cp);

@@ -12,8 +12,7 @@ check_placement () {
   mk_bundle sleep 1000
   ID=$(new_id)
   cfg '.linux.resources.pids = {"limit": 50}'
-  run u run -d --bundle "$BUNDLE" "$ID"
-  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  u_bg run -d --bundle "$BUNDLE" "$ID"
   cg=$(cg_of "$ID")
   if [ "$MODE" = tester ]; then
     # next to tester's session, inside its delegated subtree
@@ -76,8 +75,7 @@ check_update () {
   mk_bundle sh -c 'while :; do if /bin/true; then echo ok > /tmp/f.new; else echo fail > /tmp/f.new; fi; mv /tmp/f.new /tmp/f 2>/dev/null; done'
   ID=$(new_id)
   cfg '.linux.resources.pids = {"limit": 20}'
-  run u run -d --bundle "$BUNDLE" "$ID"
-  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  u_bg run -d --bundle "$BUNDLE" "$ID"
   wait_for file_is "$BUNDLE/rootfs/tmp/f" ok
   cg=$(cg_of "$ID")
   # only the shell itself: every fork now fails
@@ -112,8 +110,7 @@ check_update () {
 check_pause_resume () {
   mk_bundle sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/counter; done'
   ID=$(new_id)
-  run u run -d --bundle "$BUNDLE" "$ID"
-  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  u_bg run -d --bundle "$BUNDLE" "$ID"
   wait_for counter_above 3
   run u pause "$ID"
   [ "$status" -eq 0 ] || { echo "$output"; false; }
@@ -134,8 +131,7 @@ check_pause_resume () {
 check_ps_kill_all () {
   mk_bundle sh -c 'trap "" TERM; sleep 1000 & sleep 1000 & wait'
   ID=$(new_id)
-  run u run -d --bundle "$BUNDLE" "$ID"
-  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  u_bg run -d --bundle "$BUNDLE" "$ID"
   wait_for npids_at_least "$ID" 3
   run u ps --format json "$ID"
   [ "$status" -eq 0 ]
@@ -156,8 +152,7 @@ check_events () {
   mk_bundle sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done; x=0123456789abcdef; while :; do x=$x$x; done'
   ID=$(new_id)
   cfg '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
-  run u run -d --bundle "$BUNDLE" "$ID"
-  [ "$status" -eq 0 ] || { echo "$output"; false; }
+  u_bg run -d --bundle "$BUNDLE" "$ID"
   run u events --stats "$ID"
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   echo "$output" | jq -e '.type == "stats" and .data.memory.usage.limit == 33554432 and .data.memory.usage.usage > 0 and .data.pids.current >= 1'

@@ -20,6 +20,15 @@ u () {
   fi
 }
 
+# u_bg ARGS...: for run -d / create, whose container keeps urun's stdio:
+# into a file, never bats' `run` pipe (bats would wait for it to close).
+u_bg () {
+  u "$@" > "$BATS_TEST_TMPDIR/bg.out" 2>&1 < /dev/null || {
+    cat "$BATS_TEST_TMPDIR/bg.out"
+    return 1
+  }
+}
+
 state_root () {
   if [ "$MODE" = tester ]; then echo /run/user/1000/urun; else echo /run/urun-vm; fi
 }
@@ -60,7 +69,7 @@ mk_bundle () {
   fi
   local args
   args=$(jq -cn '$ARGS.positional' --args -- "$@") || return 1
-  cfg '.process.args = $a | .process.terminal = false
+  cfg '.process.args = $a | .process.terminal = false | .root.readonly = false
        | .linux.namespaces = ([.linux.namespaces[] | select(.type != "cgroup")] + [{"type": "cgroup"}])
        | .mounts = ([.mounts[] | select(.destination != "/sys/fs/cgroup")]
                     + [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
