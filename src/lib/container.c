@@ -549,9 +549,11 @@ undo_create (const struct urun_context *ctx, const char *id, struct created *c, 
     urun_error_release (&ignore);
 }
 
+/* INIT_MASK: the signal mask the init restores (run blocks everything it
+   forwards; the container must not inherit that).  */
 static int
-do_create (const struct urun_context *ctx, const char *id, bool foreground, struct created *c,
-           urun_error_t *err)
+do_create (const struct urun_context *ctx, const char *id, bool foreground, const sigset_t *init_mask,
+           struct created *c, urun_error_t *err)
 {
   unsigned long new_flags, clone_flags;
   const struct oci_hooks *h;
@@ -628,7 +630,10 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, stru
   a.new_flags = new_flags;
   a.clone_flags = clone_flags;
   a.pty_to_parent = foreground && c->cfg->process->terminal && ctx->console_socket == NULL;
-  sigprocmask (SIG_SETMASK, NULL, &a.sigmask);
+  if (init_mask)
+    a.sigmask = *init_mask;
+  else
+    sigprocmask (SIG_SETMASK, NULL, &a.sigmask);
 
   child = clone3_pidfd (clone_flags, &child_pidfd);
   if (child < 0)
@@ -686,7 +691,7 @@ int
 container_create (const struct urun_context *ctx, const char *id, urun_error_t *err)
 {
   struct created c;
-  int ret = do_create (ctx, id, false, &c, err);
+  int ret = do_create (ctx, id, false, NULL, &c, err);
 
   created_release (&c);
   return ret;
@@ -831,6 +836,12 @@ container_delete (const struct urun_context *ctx, const char *id, bool force, ur
         goto out;
       urun_error_release (err);
       ret = state_remove (ctx->state_root, id, err);
+      if (ret < 0 && *err && (*err)->status == ENOENT)
+        {
+          /* A concurrent delete got there first.  */
+          urun_error_release (err);
+          ret = 0;
+        }
       goto out;
     }
   status = state_status (dirfd, &st);
@@ -1015,7 +1026,7 @@ container_run (const struct urun_context *ctx, const char *id, int *exit_status,
       prctl (PR_SET_CHILD_SUBREAPER, 1);
     }
 
-  ret = do_create (ctx, id, foreground, &c, err);
+  ret = do_create (ctx, id, foreground, foreground ? &old : NULL, &c, err);
   if (ret == 0)
     {
       if (release_init (c.dirfd, c.pidfd, err) < 0

@@ -9,6 +9,25 @@ state_field () {
   urun state "$1" | jq -r ".$2"
 }
 
+# create_detached ID [ARGS...]: `urun create` with the container's stdio
+# off bats' pipes (the init inherits them and would keep `run` waiting).
+create_detached () {
+  local id=$1
+  shift
+  urun create --bundle "$BUNDLE" "$@" "$id" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/create.err" || {
+    cat "$BATS_TEST_TMPDIR/create.err"
+    return 1
+  }
+}
+
+# run_detached ID: `urun run -d`, stdio as for create_detached.
+run_detached () {
+  urun run -d --bundle "$BUNDLE" "$1" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/run.err" || {
+    cat "$BATS_TEST_TMPDIR/run.err"
+    return 1
+  }
+}
+
 # urun_pid_of_run ID: pid of the `urun run ... ID` process (not the init,
 # which has exec'ed the container's program).
 urun_pid_of_run () {
@@ -78,8 +97,7 @@ urun_pid_of_run () {
   setup_bundle sh -c 'while [ ! -e /go ]; do sleep 0.1; done'
   config_set '.root.readonly = false'
   ID=$(new_id)
-  run urun create --bundle "$BUNDLE" "$ID"
-  [ "$status" -eq 0 ]
+  create_detached "$ID"
   [ "$(state_field "$ID" status)" = created ]
   local pid
   pid=$(state_field "$ID" pid)
@@ -114,7 +132,7 @@ urun_pid_of_run () {
   setup_bundle sleep 100
   config_set '.annotations = {"org.example.key": "value"}'
   ID=$(new_id)
-  urun create --bundle "$BUNDLE" "$ID"
+  create_detached "$ID"
   run urun state "$ID"
   [ "$status" -eq 0 ]
   [ "$(jq -r .ociVersion <<<"$output")" = 1.3.0 ]
@@ -131,11 +149,14 @@ urun_pid_of_run () {
   setup_bundle sleep 100
   ID=$(new_id)
   local pf="$BUNDLE/container.pid"
-  run urun create --bundle "$BUNDLE" --pid-file "$pf" "$ID"
-  [ "$status" -eq 0 ]
+  create_detached "$ID" --pid-file "$pf"
   [ "$(cat "$pf")" = "$(state_field "$ID" pid)" ]
-  # the pid is the container's init, in the host's pid namespace
-  grep -q '^sleep' "/proc/$(cat "$pf")/comm" || [ "$(cat "/proc/$(cat "$pf")/comm")" = urun ]
+  # the host pid of the container's init: it lives in the container's pid
+  # namespace, not ours
+  [ "$(readlink "/proc/$(cat "$pf")/ns/pid")" != "$(readlink /proc/self/ns/pid)" ]
+  # no trailing garbage, no temporary file left beside it
+  [[ "$(cat "$pf")" =~ ^[0-9]+$ ]]
+  [ "$(ls "$BUNDLE" | grep -c '^container.pid')" -eq 1 ]
   urun delete "$ID"
   assert_no_leftovers "$ID"
 }
@@ -143,7 +164,7 @@ urun_pid_of_run () {
 @test "delete: a running container needs --force" {
   setup_bundle sleep 100
   ID=$(new_id)
-  urun run -d --bundle "$BUNDLE" "$ID"
+  run_detached "$ID"
   [ "$(state_field "$ID" status)" = running ]
   run urun delete "$ID"
   [ "$status" -ne 0 ]
@@ -157,7 +178,7 @@ urun_pid_of_run () {
 @test "delete: a created container is deleted without --force" {
   setup_bundle sleep 100
   ID=$(new_id)
-  urun create --bundle "$BUNDLE" "$ID"
+  create_detached "$ID"
   run urun delete "$ID"
   [ "$status" -eq 0 ]
   assert_no_leftovers "$ID"
@@ -166,7 +187,7 @@ urun_pid_of_run () {
 @test "kill: by name and by number; a stopped container cannot be killed" {
   setup_bundle sleep 100
   ID=$(new_id)
-  urun run -d --bundle "$BUNDLE" "$ID"
+  run_detached "$ID"
   run urun kill "$ID" KILL
   [ "$status" -eq 0 ]
   wait_for_status "$ID" stopped
@@ -177,7 +198,7 @@ urun_pid_of_run () {
 
   setup_bundle sleep 100
   ID=$(new_id)
-  urun run -d --bundle "$BUNDLE" "$ID"
+  run_detached "$ID"
   run urun kill "$ID" 9
   [ "$status" -eq 0 ]
   wait_for_status "$ID" stopped
@@ -189,7 +210,7 @@ urun_pid_of_run () {
   setup_bundle sh -c 'trap "touch /got-usr1" USR1; touch /ready; while :; do sleep 0.1; done'
   config_set '.root.readonly = false'
   ID=$(new_id)
-  urun run -d --bundle "$BUNDLE" "$ID"
+  run_detached "$ID"
   wait_for test -e "$BUNDLE/rootfs/ready"
   run urun kill "$ID" SIGUSR1
   [ "$status" -eq 0 ]
@@ -202,10 +223,10 @@ urun_pid_of_run () {
   setup_bundle sleep 100
   local b1=$BUNDLE id1 id2 p1 p2
   id1=$(new_id)
-  urun run -d --bundle "$b1" "$id1"
+  BUNDLE=$b1 run_detached "$id1"
   setup_bundle sleep 100
   id2=$(new_id)
-  urun run -d --bundle "$BUNDLE" "$id2"
+  run_detached "$id2"
   [ "$(state_field "$id1" status)" = running ]
   [ "$(state_field "$id2" status)" = running ]
   p1=$(state_field "$id1" pid)
@@ -234,7 +255,7 @@ urun_pid_of_run () {
 @test "a missing program fails create, not later with 127" {
   setup_bundle no-such-program
   ID=$(new_id)
-  run urun create --bundle "$BUNDLE" "$ID"
+  run create_detached "$ID"
   [ "$status" -eq 1 ]
   [[ "$output" == *'exec: "no-such-program": executable file not found in $PATH'* ]]
   [ "$(grep -c . <<<"$output")" -eq 1 ]
@@ -251,7 +272,7 @@ urun_pid_of_run () {
   setup_bundle true
   config_set '.root.path = "nope"'
   ID=$(new_id)
-  run urun create --bundle "$BUNDLE" "$ID"
+  run create_detached "$ID"
   [ "$status" -eq 1 ]
   [[ "$output" == *'rootfs `'*'nope` does not exist'* ]]
   assert_no_leftovers "$ID"
@@ -260,9 +281,10 @@ urun_pid_of_run () {
 @test "create: an existing id is refused and the first container survives" {
   setup_bundle sleep 100
   ID=$(new_id)
-  urun create --bundle "$BUNDLE" "$ID"
-  run urun create --bundle "$BUNDLE" "$ID"
+  create_detached "$ID"
+  run create_detached "$ID"
   [ "$status" -eq 1 ]
+  [[ "$output" == *"already exists"* ]]
   [ "$(state_field "$ID" status)" = created ]
   urun delete "$ID"
   assert_no_leftovers "$ID"
@@ -271,7 +293,7 @@ urun_pid_of_run () {
 @test "the init holds no fd of urun's state dir" {
   setup_bundle sleep 100
   ID=$(new_id)
-  urun create --bundle "$BUNDLE" "$ID"
+  create_detached "$ID"
   local pid fd
   pid=$(state_field "$ID" pid)
   for fd in /proc/"$pid"/fd/*; do

@@ -178,7 +178,7 @@ join_config () {
   local first_id first_bundle pid
   first_id=$(new_id)
   first_bundle=$BUNDLE
-  urun run -d --bundle "$first_bundle" "$first_id"
+  urun run -d --bundle "$first_bundle" "$first_id" </dev/null >/dev/null
   pid=$(state_pid "$first_id")
 
   setup_bundle hostname
@@ -195,7 +195,7 @@ join_config () {
   setup_bundle sleep 100
   local first_id pid
   first_id=$(new_id)
-  urun run -d --bundle "$BUNDLE" "$first_id"
+  urun run -d --bundle "$BUNDLE" "$first_id" </dev/null >/dev/null
   pid=$(state_pid "$first_id")
 
   setup_bundle sh -c 'echo $$; cat /proc/1/comm'
