@@ -93,6 +93,7 @@ int cmd_start (struct urun_cli *cli, int argc, char **argv, urun_error_t *err);
 int cmd_run (struct urun_cli *cli, int argc, char **argv, urun_error_t *err);
 int cmd_kill (struct urun_cli *cli, int argc, char **argv, urun_error_t *err);
 int cmd_delete (struct urun_cli *cli, int argc, char **argv, urun_error_t *err);
+int cmd_exec (struct urun_cli *cli, int argc, char **argv, urun_error_t *err); /* cmd-exec.c (owner: exec) */
 /* cmd-cgroup.c (owned by cgroup) */
 int cmd_update (struct urun_cli *cli, int argc, char **argv, urun_error_t *err);
 int cmd_pause (struct urun_cli *cli, int argc, char **argv, urun_error_t *err);

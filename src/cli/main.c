@@ -22,6 +22,7 @@ static const struct cli_command commands[] = {
   { "create", cmd_create, "create a container from a bundle (does not start the process)" },
   { "start", cmd_start, "run the user process of a created container" },
   { "run", cmd_run, "create and start a container" },
+  { "exec", cmd_exec, "run a new process inside a running container" },
   { "state", cmd_state, "print the state of a container as JSON" },
   { "list", cmd_list, "list the containers" },
   { "kill", cmd_kill, "send a signal to the container's init (or all its processes)" },

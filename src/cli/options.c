@@ -67,7 +67,12 @@ cli_getopt (struct urun_cli *cli, int argc, char **argv, const char *shortopts,
   cleanup_free char *shorts = NULL;
   int c;
 
-  if (all == NULL || asprintf (&shorts, ":%sh", shortopts ? shortopts : "") < 0)
+  /* A leading '+' (stop at the first operand: exec's COMMAND may have
+     options of its own) must precede the ':'.  */
+  bool posix = shortopts && shortopts[0] == '+';
+
+  if (all == NULL
+      || asprintf (&shorts, "%s:%sh", posix ? "+" : "", shortopts ? shortopts + posix : "") < 0)
     return urun_make_error (err, ENOMEM, "parse options");
 
   opterr = 0;
