@@ -752,7 +752,7 @@ validate_request (const struct urun_context *ctx, const struct oci_config *cfg, 
    process (our child).  */
 static int
 start_process (const struct urun_context *ctx, struct exec_parent *e, int init_pidfd, int ns_flags,
-               int dirfd, int lockfd, urun_error_t *err)
+               int dirfd, int lockfd, const sigset_t *sigmask, urun_error_t *err)
 {
   cleanup_close int cgroup_fd = -1;
   cleanup_close int procs_fd = -1;
@@ -791,7 +791,7 @@ start_process (const struct urun_context *ctx, struct exec_parent *e, int init_p
   c.cgroup_procs_fd = -1;
   c.parent_fds[0] = dirfd;
   c.parent_fds[1] = lockfd;
-  sigprocmask (SIG_SETMASK, NULL, &c.sigmask);
+  c.sigmask = *sigmask;
 
   first = clone3_into_cgroup (cgroup_fd, &first_pidfd);
   if (first < 0 && errno == ENOSYS)
@@ -874,7 +874,8 @@ container_exec (const struct urun_context *ctx, const char *id, const struct exe
   sigset_t fwd, old;
   int ns_flags = 0, ret = -1;
 
-  sigemptyset (&old);
+  /* The mask the process gets back (we block signals to forward them).  */
+  sigprocmask (SIG_SETMASK, NULL, &old);
   *exit_status = 0;
   memset (&st, 0, sizeof st);
   /* The lock keeps delete away while we join; released before waiting.  */
@@ -909,7 +910,7 @@ container_exec (const struct urun_context *ctx, const char *id, const struct exe
   e.id = id;
   e.st = &st;
   e.cfg = cfg;
-  if (start_process (ctx, &e, init_pidfd, ns_flags, dirfd, lockfd, err) < 0)
+  if (start_process (ctx, &e, init_pidfd, ns_flags, dirfd, lockfd, &old, err) < 0)
     {
       kill_and_reap (e.pidfd);
       goto restore;
