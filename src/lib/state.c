@@ -174,6 +174,31 @@ flock_retry (int fd, int op)
   return r;
 }
 
+/* Takes the container lock, waiting at most LOCK_WAIT_MS: a command must
+   never hang for good behind a stuck holder (e.g. a process that inherited
+   the lock fd); it fails saying the container is busy instead.  */
+#define LOCK_WAIT_MS 30000
+static int
+lock_container (int fd, const char *id, urun_error_t *err)
+{
+  struct timespec step = { 0, 10 * 1000 * 1000 };
+  long waited_ms = 0;
+
+  while (flock_retry (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      if (errno != EWOULDBLOCK)
+        return urun_make_error (err, errno, "lock container `%s`", id);
+      if (waited_ms >= LOCK_WAIT_MS)
+        return urun_make_error (err, 0, "container `%s` is busy: another urun process holds its "
+                                        "lock (waited %d s)", id, LOCK_WAIT_MS / 1000);
+      nanosleep (&step, NULL);
+      waited_ms += step.tv_nsec / 1000000;
+      if (step.tv_nsec < 100 * 1000 * 1000)
+        step.tv_nsec *= 2;
+    }
+  return 0;
+}
+
 /* Removes NAME under DIRFD, recursively, without following symlinks.  */
 static int
 remove_at (int parentfd, const char *name, urun_error_t *err)
@@ -230,14 +255,18 @@ state_reserve (const char *root, const char *id, int *dirfd, int *lockfd, urun_e
     }
   dfd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dfd >= 0)
-    lfd = openat (dfd, LOCK_FILE, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (dfd < 0 || lfd < 0 || flock_retry (lfd, LOCK_EX) < 0)
+    lfd = openat (dfd, LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (dfd < 0 || lfd < 0)
     {
       int saved = errno;
       cleanup_error urun_error_t ignored = NULL;
       remove_at (rootfd, id, &ignored);
       return urun_make_error (err, saved, "lock state directory `%s/%s`", root, id);
     }
+  /* the directory is new: only a concurrent open of this very id can hold
+     the lock, briefly */
+  if (lock_container (lfd, id, err) < 0)
+    return -1;
   *dirfd = steal_fd (&dfd);
   *lockfd = steal_fd (&lfd);
   return 0;
@@ -273,8 +302,8 @@ state_open (const char *root, const char *id, bool lock, int *dirfd, int *lockfd
             return urun_make_error (err, 0, "container `%s` does not exist", id);
           return urun_make_error (err, errno, "open lock of container `%s`", id);
         }
-      if (flock_retry (lfd, LOCK_EX) < 0)
-        return urun_make_error (err, errno, "lock container `%s`", id);
+      if (lock_container (lfd, id, err) < 0)
+        return -1;
       /* A delete that held the lock while we waited removed the directory.  */
       if (fstat (dfd, &st) < 0 || st.st_nlink == 0)
         return urun_make_error (err, 0, "container `%s` does not exist", id);

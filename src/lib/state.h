@@ -39,10 +39,12 @@ int state_validate_id (const char *id, urun_error_t *err);
    and returns the dir fd and the lock fd.  */
 int state_reserve (const char *root, const char *id, int *dirfd, int *lockfd, urun_error_t *err);
 /* Opens an existing container dir (error "container ID does not exist"),
-   optionally locked (blocking flock; lockfd may be NULL when !lock).  The
-   lock is an flock on an open file description: never let it leak into a
-   long-lived child (all fds are O_CLOEXEC, but close it after fork too), or
-   every later command on that container blocks.  */
+   optionally locked (flock, waiting up to 30 s, then "container ID is busy";
+   lockfd may be NULL when !lock).  The lock is an flock on an open file
+   description: never let it leak into a long-lived child such as the
+   container init waiting on exec.fifo (O_CLOEXEC does not help before
+   execve: close it in the child), or every later command on that
+   container fails as busy.  */
 int state_open (const char *root, const char *id, bool lock, int *dirfd, int *lockfd, urun_error_t *err);
 int state_write (int dirfd, const struct urun_state *st, urun_error_t *err);
 int state_read (int dirfd, struct urun_state *st, urun_error_t *err);
