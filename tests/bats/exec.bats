@@ -282,3 +282,57 @@ EOF
   [ "$status" -eq 1 ]
   [[ "$output" == *"no command"* ]]
 }
+
+@test "exec: the config's rlimits apply to the exec'd process" {
+  start_sleeper '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 555, "hard": 777}]'
+  run urun exec "$ID" sh -c 'ulimit -n; ulimit -H -n'
+  [ "$status" -eq 0 ]
+  [ "${lines[0]}" = 555 ]
+  [ "${lines[1]}" = 777 ]
+}
+
+@test "exec: signals to urun are forwarded to the foreground process" {
+  start_sleeper
+  urun exec --pid-file "$BUNDLE/exec.pid" "$ID" sleep 1000 </dev/null >/dev/null 2>&1 &
+  job=$!
+  wait_for test -s "$BUNDLE/exec.pid"
+  pid=$(cat "$BUNDLE/exec.pid")
+  # The process is urun's own child: its parent is the urun to signal.
+  urun_pid=$(awk '{print $4}' "/proc/$pid/stat")
+  grep -q urun "/proc/$urun_pid/cmdline"
+  kill -TERM "$urun_pid"
+  status=0
+  wait "$job" || status=$?
+  [ "$status" -eq 143 ]
+}
+
+@test "exec: works in a container started with --no-pivot" {
+  setup_bundle sleep 1000
+  echo marker > "$BUNDLE/rootfs/exec-marker"
+  ID=$(new_id)
+  run_detached urun run -d --no-pivot --bundle "$BUNDLE" "$ID"
+  [ "$status" -eq 0 ]
+  wait_for_status "$ID" running
+  run urun exec "$ID" cat /exec-marker
+  [ "$status" -eq 0 ]
+  [ "$output" = marker ]
+  run urun exec "$ID" sh -c 'cd /; ls -d /exec-marker /bin/busybox'
+  [ "$status" -eq 0 ]
+}
+
+@test "exec: --tty --console-socket hands the pty out" {
+  RECVTTY=${RECVTTY:-$top_builddir/tests/helpers/recvtty}
+  [ -x "$RECVTTY" ] || skip "tests/helpers/recvtty is not built (make check builds it)"
+  start_sleeper
+  SOCK=$BUNDLE/tty.sock
+  as_test_user "$RECVTTY" "$SOCK" > "$BUNDLE/tty.out" 2> "$BUNDLE/tty.err" &
+  recv=$!
+  wait_for test -S "$SOCK"
+  run_detached urun exec -t -d --console-socket "$SOCK" "$ID" sh -c 'tty; echo done'
+  [ "$status" -eq 0 ]
+  wait "$recv"
+  tr -d '\r' < "$BUNDLE/tty.out" > "$BUNDLE/tty.txt"
+  cat "$BUNDLE/tty.txt"
+  grep -qx '/dev/pts/[0-9]*' "$BUNDLE/tty.txt"
+  grep -qx done "$BUNDLE/tty.txt"
+}
