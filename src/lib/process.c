@@ -464,6 +464,17 @@ search_path (const char *name, const char *path_env, char **out, urun_error_t *e
 }
 
 int
+process_create_cwd (const struct oci_process *p, urun_error_t *err)
+{
+  if (p == NULL || p->cwd == NULL)
+    return 0;
+  /* mkdir of an existing directory is EEXIST even on a read-only mount. */
+  if (mkdir_p (p->cwd, 0755) < 0)
+    return urun_make_error (err, errno, "process.cwd: create `%s`", p->cwd);
+  return 0;
+}
+
+int
 process_resolve_exec (const struct oci_process *p, char **exec_path, urun_error_t *err)
 {
   const char *name, *path_env;
@@ -473,8 +484,8 @@ process_resolve_exec (const struct oci_process *p, char **exec_path, urun_error_
      when missing, as runc does.  */
   if (p->cwd)
     {
-      if (mkdir_p (p->cwd, 0755) < 0)
-        return urun_make_error (err, errno, "process.cwd: create `%s`", p->cwd);
+      if (process_create_cwd (p, err) < 0)
+        return -1;
       if (chdir (p->cwd) < 0)
         return urun_make_error (err, errno, "process.cwd: chdir to `%s`", p->cwd);
     }

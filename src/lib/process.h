@@ -18,6 +18,11 @@ int process_validate_config (const struct oci_config *cfg, urun_error_t *err);
    creates/chdirs to cwd.  Returns the resolved path (malloc'ed).  */
 int process_resolve_exec (const struct oci_process *p, char **exec_path, urun_error_t *err);
 
+/* After pivot_root and BEFORE mount_finalize_rootfs (root.readonly): creates
+   process.cwd when missing (as runc), as root.  process_resolve_exec creates
+   it too, but a read-only root would refuse it by then.  */
+int process_create_cwd (const struct oci_process *p, urun_error_t *err);
+
 /* rlimits, oomScoreAdj (own /proc/self), personality, scheduler, ioPriority, umask.  */
 int process_apply_limits (const struct oci_config *cfg, urun_error_t *err);
 

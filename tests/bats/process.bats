@@ -15,7 +15,7 @@ capmask () {
 
 # status_field NAME: the value of NAME: in $output (a /proc/self/status dump).
 status_field () {
-  printf '%s\n' "$output" | awk -v k="$1:" '$1 == k {$1 = ""; sub(/^[ \t]+/, ""); print; exit}'
+  printf '%s\n' "$output" | awk -v k="$1:" '$1 == k {sub(/^[^:]*:[ \t]*/, ""); print; exit}'
 }
 
 CAP_CHOWN=0
