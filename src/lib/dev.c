@@ -271,14 +271,8 @@ dev_setup (const struct oci_config *cfg, int rootfd, const struct mount_setup *m
         return urun_error_prepend (err, "linux.devices[%zu] (%s)", i, cfg->linux_->devices[i].path);
     }
 
-  if (devfd >= 0)
-    {
-      if (setup_dev_links (devfd, has_proc, err) < 0)
-        return -1;
-      /* Placeholder for process.terminal's bind of the pty (terminal.c).  */
-      if (cfg->process && cfg->process->terminal && mknodat (devfd, "console", S_IFREG | 0600, 0) < 0
-          && errno != EEXIST)
-        return urun_make_error (err, errno, "create `/dev/console`");
-    }
+  /* /dev/console (process.terminal) is made by terminal.c after pivot.  */
+  if (devfd >= 0 && setup_dev_links (devfd, has_proc, err) < 0)
+    return -1;
   return 0;
 }

@@ -19,6 +19,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <signal.h>
 #include <unistd.h>
@@ -227,25 +228,56 @@ mount_is_bind (const struct oci_mount *m, const struct mount_flags *mf)
   return (mf->flags & MS_BIND) || (m->type && strcmp (m->type, "bind") == 0);
 }
 
-/* Types the kernel knows now.  A module that is not loaded yet would be
-   autoloaded by mount(2), so absence is only reported when the kernel has
-   no module directory to load it from either.  */
+/* TYPE is in /proc/filesystems (FILESYSTEMS), or a module the kernel can
+   autoload for it ("alias fs-TYPE" in modules.alias) exists.  When the
+   module list cannot be read the kernel gets to decide at mount time.  */
 static bool
-filesystem_type_known (const char *filesystems, const char *type)
+line_list_has (const char *text, const char *prefix, const char *word, char end)
 {
-  const char *line = filesystems;
-  size_t tlen = strlen (type);
+  size_t plen = strlen (prefix), wlen = strlen (word);
+  const char *line = text;
 
   while (line && *line)
     {
       const char *eol = strchrnul (line, '\n');
-      const char *name = memchr (line, '\t', (size_t) (eol - line));
-      name = name ? name + 1 : line;
-      if ((size_t) (eol - name) == tlen && strncmp (name, type, tlen) == 0)
+      const char *name = line;
+      if (*prefix == '\0')
+        {
+          const char *tab = memchr (line, '\t', (size_t) (eol - line));
+          name = tab ? tab + 1 : line;
+        }
+      else if ((size_t) (eol - line) > plen && strncmp (line, prefix, plen) == 0)
+        name = line + plen;
+      else
+        name = NULL;
+      if (name && (size_t) (eol - name) >= wlen && strncmp (name, word, wlen) == 0
+          && (name[wlen] == end || (end == '\n' && name[wlen] == '\0')))
         return true;
       line = *eol ? eol + 1 : NULL;
     }
   return false;
+}
+
+static bool
+filesystem_type_known (const char *filesystems, const char *type)
+{
+  cleanup_free char *aliases = NULL;
+  cleanup_error urun_error_t ignored = NULL;
+  struct utsname u;
+  char path[PATH_MAX];
+
+  if (line_list_has (filesystems, "", type, '\n'))
+    return true;
+  if (uname (&u) < 0)
+    return true;
+  /* No module directory: nothing can be autoloaded.  */
+  snprintf (path, sizeof path, "/lib/modules/%s", u.release);
+  if (access (path, F_OK) < 0 && errno == ENOENT)
+    return false;
+  snprintf (path, sizeof path, "/lib/modules/%s/modules.alias", u.release);
+  if (fs_read_file (path, &aliases, NULL, &ignored) < 0)
+    return true;
+  return line_list_has (aliases, "alias fs-", type, ' ');
 }
 
 static int
@@ -301,8 +333,7 @@ validate_one_mount (const struct oci_config *cfg, const struct oci_mount *m, con
     return urun_make_error (err, 0, "source: required for a bind mount");
   if (!bind && (m->type == NULL || m->type[0] == '\0'))
     return urun_make_error (err, 0, "type: required unless options has `bind` or `rbind`");
-  if (!bind && filesystems && !filesystem_type_known (filesystems, m->type)
-      && access ("/proc/sys/kernel/modprobe", F_OK) < 0)
+  if (!bind && filesystems && !filesystem_type_known (filesystems, m->type))
     return urun_make_error (err, 0, "type: unknown filesystem type `%s`", m->type);
 
   if ((m->n_uid_mappings > 0) != (m->n_gid_mappings > 0))
@@ -808,6 +839,25 @@ bind_source_path (struct mount_ctx *mc, const char *source, char buf[static PATH
   return buf;
 }
 
+/* "bind" + "remount": change the attributes of what is mounted at the
+   destination already, in place.  */
+static int
+remount_bind (struct mount_ctx *mc, const struct oci_mount *m, const struct mount_flags *mf, urun_error_t *err)
+{
+  struct mount_attr a = { 0 };
+  cleanup_close int fd = reopen_target (mc, m->destination, err);
+
+  if (fd < 0)
+    return -1;
+  flags_to_attrs (mf->flags, mf->clear, &a);
+  if (apply_attrs (fd, (mf->flags & MS_REC) != 0, &a, mc->ms->in_userns) < 0)
+    return urun_make_error (err, errno, "remount");
+  a = (struct mount_attr) { .attr_set = mf->attr_set, .attr_clr = mf->attr_clr };
+  if (apply_attrs (fd, true, &a, mc->ms->in_userns) < 0)
+    return urun_make_error (err, errno, "remount (recursive attributes)");
+  return apply_propagation (fd, mf->propagation, err);
+}
+
 static int
 mount_config_entry (struct mount_ctx *mc, const struct oci_mount *m, urun_error_t *err)
 {
@@ -818,6 +868,12 @@ mount_config_entry (struct mount_ctx *mc, const struct oci_mount *m, urun_error_
   if (mount_parse_options (&m->options, &mf, err) < 0)
     return -1;
 
+  if (mount_is_bind (m, &mf) && (mf.flags & MS_REMOUNT))
+    {
+      r = remount_bind (mc, m, &mf, err);
+      mount_flags_release (&mf);
+      return r;
+    }
   if (mount_is_bind (m, &mf))
     {
       char buf[PATH_MAX];
