@@ -261,6 +261,15 @@ validate_syscall (size_t i, const struct oci_seccomp_syscall *sc, urun_error_t *
       return urun_make_error (err, 0, "%s.names[%zu]: empty syscall name", field, k);
   if (validate_action (field, "action", "errnoRet", sc->action, &sc->errno_ret, err) < 0)
     return -1;
+  /* The container init hands the listener fd to the runtime with sendmsg
+     after the filter is loaded: notifying sendmsg would block that call
+     forever, before any agent has the fd (runc refuses "write" for the same
+     reason).  */
+  if (strcmp (sc->action, "SCMP_ACT_NOTIFY") == 0)
+    for (size_t k = 0; k < sc->names.n; k++)
+      if (strcmp (sc->names.v[k], "sendmsg") == 0)
+        return urun_make_error (err, 0, "%s.names[%zu]: SCMP_ACT_NOTIFY cannot be used for \"sendmsg\" (urun sends the listener fd with it)",
+                                field, k);
   for (size_t j = 0; j < sc->n_args; j++)
     if (validate_arg (i, j, &sc->args[j], err) < 0)
       return -1;

@@ -23,8 +23,10 @@
      SCM_RIGHTS over the sync socket) and closes it; the runtime calls
      seccomp_send_notify_fd with the state JSON (status "creating", pid =
      container init in the host pid namespace) and then closes its copy.
-     SCMP_ACT_NOTIFY as defaultAction is refused by validation, since the
-     child's own syscalls before the hand-off could never be answered.  */
+     SCMP_ACT_NOTIFY as defaultAction, and on "sendmsg", is refused by
+     validation, since the child's own syscalls before the hand-off (one
+     sendmsg) could never be answered.  The parent should acknowledge only
+     after the agent has the fd, so later child syscalls can be notified.  */
 #ifndef URUN_SECCOMP_H
 #define URUN_SECCOMP_H
 

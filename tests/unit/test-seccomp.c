@@ -856,6 +856,12 @@ test_validation (void)
 
   sc[3].action = "SCMP_ACT_NOTIFY";
   expect_invalid (&s, "linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
+  s.listener_path = "/run/agent.sock";
+  sc[3].names = STRV ("close", "sendmsg");
+  expect_invalid (&s, "linux.seccomp.syscalls[3].names[1]: SCMP_ACT_NOTIFY cannot be used for \"sendmsg\"");
+  sc[3].names = STRV ("close");
+  CHECK (seccomp_validate_config (&s, &err) == 0);
+  s.listener_path = NULL;
   sc[3].action = "SCMP_ACT_ALLOW";
   s.listener_metadata = "x";
   expect_invalid (&s, "linux.seccomp.listenerMetadata: set without linux.seccomp.listenerPath");
