@@ -512,7 +512,8 @@ drive_init (struct create_run *r, urun_error_t *err)
 }
 
 static int
-write_created_state (const struct urun_context *ctx, const char *id, struct created *c, urun_error_t *err)
+write_created_state (const struct urun_context *ctx, const char *id, bool foreground, struct created *c,
+                     urun_error_t *err)
 {
   struct urun_state st;
 
@@ -526,7 +527,7 @@ write_created_state (const struct urun_context *ctx, const char *id, struct crea
   st.created = c->created_at;
   st.owner = c->owner;
   st.cgroup_path = c->cgroup_path;
-  st.detached = ctx->detach;
+  st.detached = ! foreground; /* nobody of ours waits for it */
   st.annotations = c->cfg->annotations;
   return state_write (c->dirfd, &st, err);
 }
@@ -668,7 +669,7 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, cons
   close (sv[0]);
   sv[0] = -1;
 
-  if (write_created_state (ctx, id, c, err) < 0)
+  if (write_created_state (ctx, id, foreground, c, err) < 0)
     goto fail;
   if (ctx->pid_file && write_pid_file (ctx->pid_file, c->pid, err) < 0)
     goto fail;
