@@ -356,6 +356,9 @@ init_container (const struct init_args *a)
     init_fail (a, sync_fd, &err);
   if (namespaces_apply_uts_and_sysctl (cfg, &err) < 0)
     init_fail (a, sync_fd, &err);
+  /* cwd may have to be created, which a read-only root would refuse.  */
+  if (process_create_cwd (p, &err) < 0)
+    init_fail (a, sync_fd, &err);
   if (mount_finalize_rootfs (cfg, &err) < 0)
     init_fail (a, sync_fd, &err);
   if (run_container_hooks (a, &hooks->create_container, "createContainer", "creating", &err) < 0)
