@@ -165,9 +165,13 @@ setup_bundle () {
   printf '%s\n' "$BUNDLE" >> "$d/urun-bundles"
   chmod 0755 "$BUNDLE"
   cp -a "$URUN_ROOTFS_CACHE" "$BUNDLE/rootfs"
+  if [ -n "$URUN_TEST_SWITCH_USER" ]; then
+    chown -R -h "$URUN_TEST_UID:$URUN_TEST_GID" "$BUNDLE"
+  fi
 
+  # As the mode's user: the rootless spec maps that user's ids.
   if [ "$URUN_TEST_MODE" = rootless ]; then
-    spec_out=$(cd "$BUNDLE" && "$URUN" spec --rootless 2>&1)
+    spec_out=$(cd "$BUNDLE" && as_test_user "$URUN" spec --rootless 2>&1)
   else
     spec_out=$(cd "$BUNDLE" && "$URUN" spec 2>&1)
   fi
@@ -179,10 +183,6 @@ setup_bundle () {
   [ $# -gt 0 ] || set -- sh
   args=$(jq -cn '$ARGS.positional' --args -- "$@") || return 1
   config_set '.process.args = $a | .process.terminal = false' --argjson a "$args" || return 1
-
-  if [ -n "$URUN_TEST_SWITCH_USER" ]; then
-    chown -R -h "$URUN_TEST_UID:$URUN_TEST_GID" "$BUNDLE"
-  fi
   export BUNDLE
 }
 
