@@ -6,13 +6,6 @@
 
 load helpers
 
-# Until the lifecycle works these cases would fail for the wrong reason (or
-# pass on an error unrelated to the input).
-# TODO(tests): drop this guard once the lifecycle has landed on main.
-setup () {
-  require_lifecycle
-}
-
 # expect_one_error_line PATTERN: the command run by `run` failed with exit 1
 # and printed exactly one line, which matches the extended regex PATTERN.
 expect_one_error_line () {
@@ -95,28 +88,37 @@ run_expecting_failure () {
   run_expecting_failure 'rootfs'
 }
 
+# with_user_namespace MAPS: a user namespace whose uid map is MAPS (JSON)
+# and whose gid map is the mode's gid alone.
+with_user_namespace () {
+  config_set '(if any(.linux.namespaces[]; .type == "user") then .
+               else .linux.namespaces += [{"type": "user"}] end)
+              | .linux.uidMappings = $u
+              | .linux.gidMappings = [{"containerID": 0, "hostID": $g, "size": 1}]' \
+    --argjson u "$1" --argjson g "$URUN_TEST_GID"
+}
+
 @test "bad uid map: overlapping uidMappings" {
   setup_bundle true
   # Two ranges both claiming container uid 0: the kernel refuses such a
   # map, whoever writes it (urun directly or newuidmap).
-  config_set '.linux.uidMappings = [.linux.uidMappings[0],
-                                    {"containerID": 0, "hostID": 200000, "size": 10}]'
+  with_user_namespace "[{\"containerID\": 0, \"hostID\": $URUN_TEST_UID, \"size\": 1},
+                        {\"containerID\": 0, \"hostID\": 200000, \"size\": 10}]"
   run_expecting_failure 'uidMappings|uid_map|uid map'
 }
 
 @test "bad uid map: size 0" {
   setup_bundle true
-  config_set '.linux.uidMappings[0].size = 0'
+  with_user_namespace "[{\"containerID\": 0, \"hostID\": $URUN_TEST_UID, \"size\": 0}]"
   run_expecting_failure 'uidMappings'
 }
 
-@test "bad uid map: uidMappings without a user namespace" {
-  require_root
+@test "bad uid map: rootless host range outside the user's subordinate ids" {
+  require_rootless
   setup_bundle true
-  config_set '.linux.namespaces |= map(select(.type != "user"))
-              | .linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]
-              | .linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]'
-  run_expecting_failure 'uidMappings|user namespace'
+  with_user_namespace "[{\"containerID\": 0, \"hostID\": $URUN_TEST_UID, \"size\": 1},
+                        {\"containerID\": 1, \"hostID\": 10, \"size\": 5}]"
+  run_expecting_failure 'uidMappings|uid_map|uid map|newuidmap'
 }
 
 @test "unknown container id: state, start, kill, delete name the id" {
