@@ -102,7 +102,7 @@ else
 fi
 
 # A hung test must not hang `make check`: bats kills it and reports it.
-export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-180}
+export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-300}
 
 # bats reports failures as "not ok"; if it dies without saying why (bad
 # syntax in a .bats file, a failing setup_file...), say so in TAP too, since

@@ -258,7 +258,7 @@ _rootfs_source () {
 # the bundle's rootfs (on the host or in any other mount namespace), no
 # cgroup directory named after it.  Prints every leftover found.
 assert_no_leftovers () {
-  local id=$1 bundle=${2:-${BUNDLE:-}} found=0 pid line arg mynsi rootfs_src
+  local id=$1 bundle=${2:-${BUNDLE:-}} found=0 pid line arg rootfs_src
   local rootfs=${bundle:+$bundle/rootfs}
 
   if [ -e "$URUN_STATE_ROOT/$id" ]; then
@@ -266,7 +266,6 @@ assert_no_leftovers () {
     found=1
   fi
 
-  mynsi=$(readlink /proc/self/ns/mnt)
   rootfs_src=${rootfs:+$(_rootfs_source "$rootfs")}
   for pid in /proc/[0-9]*; do
     pid=${pid#/proc/}
@@ -291,7 +290,9 @@ assert_no_leftovers () {
     done 2>/dev/null < "/proc/$pid/cgroup" || true
     # A process in another mount namespace with a mount of the rootfs (its
     # root, after pivot_root): the container's init or anything it forked.
-    if [ -n "$rootfs_src" ] && [ "$(readlink "/proc/$pid/ns/mnt" 2>/dev/null)" != "$mynsi" ] &&
+    # (-ef compares the namespaces without a readlink per process.)
+    if [ -n "$rootfs_src" ] && ! [ "/proc/$pid/ns/mnt" -ef /proc/self/ns/mnt ] &&
+      [ -e "/proc/$pid/ns/mnt" ] &&
       awk -v dev="${rootfs_src%% *}" -v r="${rootfs_src#* }" \
         '$3 == dev && ($4 == r || index($4, r "/") == 1) {f = 1} END {exit !f}' \
         "/proc/$pid/mountinfo" 2>/dev/null; then
