@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "log.h"
 #include "state.h"
 
 int
@@ -141,6 +142,7 @@ cli_resolve_state_root (struct urun_cli *cli, urun_error_t *err)
   if (state_root_resolve (cli->root_opt, cli->ctx.rootless, &cli->state_root_buf, err) < 0)
     return -1;
   cli->ctx.state_root = cli->state_root_buf;
+  urun_debug ("state root %s", cli->ctx.state_root);
   return 0;
 }
 
