@@ -10,6 +10,7 @@
 #   tests (each unit test program, each bats case) and exits non-zero on any
 #   failure.
 # As a normal user nothing is installed and the root-only parts skip.
+# Arguments go to `make check`, e.g.  ./tests/run-all.sh TESTS=tests/bats-root.sh
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,7 +65,7 @@ make -j"$jobs" >/dev/null || { make >&2; say "build failed"; exit 1; }
 # Only the results of this run count.
 stamp=$(mktemp "$build/.run-all-stamp.XXXXXX")
 trap 'rm -f "$stamp"' EXIT
-make -j"$jobs" check
+make -j"$jobs" check "$@"
 check_status=$?
 
 passed=0 failed=0 skipped=0
