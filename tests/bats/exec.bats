@@ -336,3 +336,17 @@ EOF
   grep -qx '/dev/pts/[0-9]*' "$BUNDLE/tty.txt"
   grep -qx done "$BUNDLE/tty.txt"
 }
+
+@test "exec: joins the container's time namespace (boottime offset)" {
+  [ -e /proc/self/ns/time ] || skip "no time namespaces in this kernel"
+  start_sleeper '.linux.namespaces += [{"type": "time"}]
+                 | .linux.timeOffsets = {"boottime": {"secs": 864000, "nanosecs": 0}}'
+  [ "$(readlink /proc/$INIT_PID/ns/time)" != "$(readlink /proc/self/ns/time)" ]
+  run urun exec "$ID" readlink /proc/self/ns/time
+  [ "$status" -eq 0 ]
+  [ "$output" = "$(readlink /proc/$INIT_PID/ns/time)" ]
+  run urun exec "$ID" cat /proc/uptime
+  [ "$status" -eq 0 ]
+  host=$(cut -d. -f1 /proc/uptime)
+  [ "${output%%.*}" -ge $((host + 864000 - 10)) ]
+}
