@@ -148,6 +148,14 @@ body_getppid (void *arg)
 }
 
 static int
+body_getppid_enosys (void *arg)
+{
+  (void) arg;
+  errno = 0;
+  return syscall (SYS_getppid) == -1 && errno == ENOSYS ? 0 : 1;
+}
+
+static int
 body_getpriority (void *arg)
 {
   int r = 0;
@@ -292,6 +300,14 @@ test_kill_and_trap (void)
       int st = run_filtered (&s, body_getppid, NULL);
       CHECK (WIFSIGNALED (st) && WTERMSIG (st) == SIGSYS);
     }
+  /* SCMP_ACT_TRACE without a tracer: the kernel fails the call with
+     ENOSYS (errnoRet is the message a tracer would get).  */
+  {
+    struct oci_seccomp_syscall sc[] = { { .names = STRV ("getppid"), .action = "SCMP_ACT_TRACE",
+                                          .errno_ret = ERRNO_RET (1234) } };
+    struct oci_seccomp s = profile ("SCMP_ACT_ALLOW", sc, 1);
+    CHECK (EXITED_WITH (run_filtered (&s, body_getppid_enosys, NULL), 0));
+  }
   /* SCMP_ACT_LOG lets the call through.  */
   {
     struct oci_seccomp_syscall sc[] = { { .names = STRV ("getppid"), .action = "SCMP_ACT_LOG" } };
