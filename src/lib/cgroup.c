@@ -537,6 +537,76 @@ resources_need_cgroup (const struct oci_resources *r, unsigned need, bool rootle
   return ! rootless && r->n_devices > 0;
 }
 
+/* Runtime-spec "cgroup ownership": with a new cgroup namespace and a
+   read-write cgroup mount at /sys/fs/cgroup, the container's cgroup (and
+   the files of /sys/kernel/cgroup/delegate) belong to the host uid that
+   process.user.uid maps to, so the container can manage its subtree.
+   Root only: rootless, the user owns the cgroup already and may not give
+   it to its subordinate ids.  */
+static bool
+wants_delegation (const struct oci_config *cfg)
+{
+  const struct oci_namespace *ns = oci_config_find_namespace (cfg, OCI_NS_CGROUP);
+
+  if (ns == NULL || ns->path != NULL || cfg->process == NULL)
+    return false;
+  for (size_t i = 0; i < cfg->n_mounts; i++)
+    {
+      const struct oci_mount *m = &cfg->mounts[i];
+      bool ro = false;
+      if (m->source == NULL || strcmp (m->source, "cgroup") != 0 || strcmp (m->destination, "/sys/fs/cgroup") != 0)
+        continue;
+      for (size_t j = 0; j < m->options.n; j++)
+        ro |= strcmp (m->options.v[j], "ro") == 0;
+      return ! ro;
+    }
+  return false;
+}
+
+static int
+map_id (const struct oci_id_mapping *maps, size_t n, uint32_t id, uint32_t *host)
+{
+  if (n == 0)
+    {
+      *host = id;
+      return 0;
+    }
+  for (size_t i = 0; i < n; i++)
+    if (id >= maps[i].container_id && id - maps[i].container_id < maps[i].size)
+      {
+        *host = maps[i].host_id + (id - maps[i].container_id);
+        return 0;
+      }
+  return -1;
+}
+
+static int
+delegate_ownership (const struct oci_config *cfg, int dirfd, const char *path, urun_error_t *err)
+{
+  static const char fallback[] = "cgroup.procs\ncgroup.subtree_control\ncgroup.threads\n";
+  const struct oci_linux *l = cfg->linux_;
+  cleanup_free char *list = NULL;
+  uint32_t uid, gid;
+  char *save = NULL, *name;
+
+  if (map_id (l->uid_mappings, l->n_uid_mappings, cfg->process->user.uid, &uid) < 0
+      || map_id (l->gid_mappings, l->n_gid_mappings, cfg->process->user.gid, &gid) < 0)
+    return urun_make_error (err, 0, "process.user: uid %u/gid %u is not mapped: cannot delegate cgroup `%s`",
+                            cfg->process->user.uid, cfg->process->user.gid, path);
+  if (fchownat (dirfd, "", uid, gid, AT_EMPTY_PATH) < 0)
+    return urun_make_error (err, errno, "chown cgroup `%s`", path);
+  {
+    cleanup_close int kfd = open ("/sys/kernel/cgroup", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    list = kfd >= 0 ? cg_read_file (kfd, "delegate") : NULL;
+  }
+  if (list == NULL && (list = strdup (fallback)) == NULL)
+    return urun_make_error (err, ENOMEM, "strdup");
+  for (name = strtok_r (list, "\n", &save); name; name = strtok_r (NULL, "\n", &save))
+    if (fchownat (dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != ENOENT)
+      return urun_make_error (err, errno, "chown `%s/%s`", path, name);
+  return 0;
+}
+
 static int
 do_enter (const struct oci_config *cfg, const char *id, bool rootless, pid_t pid,
           char **path_out, urun_error_t *err)
@@ -567,7 +637,15 @@ do_enter (const struct oci_config *cfg, const char *id, bool rootless, pid_t pid
   if (asprintf (&path, "%s%s", mount, rel) < 0)
     return urun_make_error (err, ENOMEM, "asprintf");
 
-  if (make_cgroup_path (mount, rel, &created, &mkerr) < 0)
+  /* ENOENT: a parent urun made was just removed by the delete of the last
+     container in it; make the path again */
+  for (int tries = 0;; tries++)
+    {
+      if (make_cgroup_path (mount, rel, &created, &mkerr) == 0 || mkerr->status != ENOENT || tries == 3)
+        break;
+      urun_error_release (&mkerr);
+    }
+  if (mkerr)
     {
       if (rootless && is_permission_error (mkerr->status))
         {
@@ -587,14 +665,23 @@ do_enter (const struct oci_config *cfg, const char *id, bool rootless, pid_t pid
   fd = open_cgroup_dir (path, err);
   if (fd < 0)
     goto fail;
+  /* an existing cgroup must be fit for purpose (runtime-spec): empty and
+     not frozen, or the container would share or inherit its state */
   if (! created && cgroup_has_processes (fd))
     {
       urun_make_error (err, EBUSY, "linux.cgroupsPath: cgroup `%s` already has processes", path);
       goto fail;
     }
+  if (! created && cgroup_is_frozen (path))
+    {
+      urun_make_error (err, EBUSY, "linux.cgroupsPath: cgroup `%s` is frozen", path);
+      goto fail;
+    }
   if (enable_controllers (mount, rel, need, why, err) < 0)
     goto fail;
   if (r && cg_apply_resources (fd, path, r, rootless, false, err) < 0)
+    goto fail;
+  if (! rootless && cfg && cfg->linux_ && wants_delegation (cfg) && delegate_ownership (cfg, fd, path, err) < 0)
     goto fail;
   if (pid > 0 && move_pid (path, pid, err) < 0)
     {

@@ -7,7 +7,7 @@
 # delegated cgroup.  Prints TAP (automake's TAP driver reads it).
 #
 # usage: tests/vm/cgroup-v2-vm.sh [FILE.bats...]
-# env:   URUN (default $top_builddir/urun), URUN_VM_TIMEOUT (default 600 s),
+# env:   URUN (default $top_builddir/urun), URUN_VM_TIMEOUT (default 900 s),
 #        URUN_SKIP_VM=1 to skip, V2VM_ACCEL/V2VM_CACHE as run-in-v2-vm.sh.
 # A missing tool makes the whole run a SKIP with the reason (exit 77).  The
 # README of the VM harness says a guest wedges about 1 run in 80: a timeout
@@ -59,6 +59,9 @@ else
   cp "$here"/*.bats "$work/opt/"
 fi
 cp "$here/vm-helpers.bash" "$work/opt/"
+# the rootfs goes in as a tarball (unpacked in the VM): run-in-v2-vm.sh
+# would otherwise look for shared libraries behind each applet symlink
+tar -C "$work/opt" -cf "$work/opt/rootfs.tar" rootfs && rm -rf "$work/opt/rootfs"
 
 carry=(-f "$work/opt:/opt/urun" -f "$(command -v bash)" -f "$(command -v jq)" -f "$bats_bin")
 for b in newuidmap newgidmap; do
@@ -67,10 +70,10 @@ done
 
 # console quiet (OOM kills would interleave with the TAP lines); one bats
 # run for every file so one boot does it all
-cmd='dmesg -n 1 2>/dev/null; cd /opt/urun && bats --tap *.bats'
+cmd='dmesg -n 1 2>/dev/null; cd /opt/urun && tar -xf rootfs.tar && bats --tap *.bats'
 run_vm () {
   # shellcheck disable=SC2086
-  "$here/run-in-v2-vm.sh" -t "${URUN_VM_TIMEOUT:-600}" -m 1024 "${carry[@]}" $bats_lib -- "$cmd"
+  "$here/run-in-v2-vm.sh" -t "${URUN_VM_TIMEOUT:-900}" -m 1024 "${carry[@]}" $bats_lib -- "$cmd"
 }
 
 run_vm > "$work/out" 2> "$work/err"
