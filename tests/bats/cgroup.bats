@@ -134,7 +134,10 @@ npids_at_least () {
   wait_for test -z "$(cat "$cg/cgroup.procs")"
   run urun delete "$ID"
   [ "$status" -eq 0 ]
-  assert_no_leftovers "$ID"
+  # (not assert_no_leftovers: the killed detached init is a zombie of the
+  # host's pid 1 until it reaps it, and a zombie still names its cgroup)
+  [ ! -e "$cg" ]
+  [ ! -e "$(urun_state_dir "$ID")" ]
 }
 
 @test "cgroup: pause freezes the container and resume thaws it" {
