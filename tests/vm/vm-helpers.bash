@@ -63,7 +63,7 @@ mk_bundle () {
   cp -a "$ROOTFS" "$BUNDLE/rootfs"
   if [ "$MODE" = tester ]; then
     chown -R 1000:1000 "$BUNDLE"
-    (cd "$BUNDLE" && as-tester "$URUN" spec --rootless) || return 1
+    as-tester "$URUN" spec --rootless --bundle "$BUNDLE" || return 1
   else
     (cd "$BUNDLE" && "$URUN" spec) || return 1
   fi
