@@ -258,7 +258,9 @@ _rootfs_source () {
 # the bundle's rootfs (on the host or in any other mount namespace), no
 # cgroup directory named after it.  Prints every leftover found.
 assert_no_leftovers () {
-  local id=$1 bundle=${2:-${BUNDLE:-}} found=0 pid line arg rootfs_src
+  local id=$1 bundle=${2:-${BUNDLE:-}} found=0 pid line arg rootfs_src report=
+  # (The /proc loops silence their own stderr, as processes vanish
+  # mid-read: what they find is collected in $report.)
   local rootfs=${bundle:+$bundle/rootfs}
 
   if [ -e "$URUN_STATE_ROOT/$id" ]; then
@@ -273,7 +275,7 @@ assert_no_leftovers () {
     # An argument equal to the id: urun itself (run/create/exec ...).
     while IFS= read -r -d '' arg; do
       if [ "$arg" = "$id" ]; then
-        echo "leftover: process $pid: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)" >&2
+        report+="leftover: process $pid: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)"$'\n'
         found=1
         break
       fi
@@ -282,7 +284,7 @@ assert_no_leftovers () {
     while IFS= read -r line; do
       case $line in
         *"$id"*)
-          echo "leftover: process $pid in cgroup ${line#*:*:}" >&2
+          report+="leftover: process $pid in cgroup ${line#*:*:}"$'\n'
           found=1
           break
           ;;
@@ -313,6 +315,7 @@ assert_no_leftovers () {
     found=1
   done < <(find /sys/fs/cgroup -type d -name "*$id*" 2>/dev/null)
 
+  printf '%s' "$report" >&2
   return $found
 }
 
