@@ -158,7 +158,7 @@ check_events () {
   run u events --stats "$ID"
   [ "$status" -eq 0 ] || { echo "$output"; false; }
   echo "$output"
-  echo "$output" | jq -e '.type == "stats" and .data.memory.usage.limit == 33554432 and .data.pids.current >= 1'
+  echo "$output" | jq -e '.type == "stats" and .data.memory.usage.limit == 33554432 and .data.memory.usage.usage > 0'
   u events --interval 200ms "$ID" > "$BUNDLE/events.out" 2>&1 &
   epid=$!
   # events is watching once it printed its first statistics
