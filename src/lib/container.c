@@ -612,10 +612,11 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, cons
      the user namespace first so it owns the others.  With a path to join,
      the child joins first and unshares the new ones itself.  The time
      namespace is always unshared by the child: offsets can only be
-     written before a process enters it.  */
+     written before a process enters it.  So is the cgroup namespace, once
+     the child is in its cgroup: its root is the cgroup it is made in.  */
   new_flags = namespaces_clone_flags (c->cfg);
   join_in_child = namespaces_any_path (c->cfg);
-  clone_flags = join_in_child ? 0 : new_flags & ~(unsigned long) CLONE_NEWTIME;
+  clone_flags = join_in_child ? 0 : new_flags & ~(unsigned long) (CLONE_NEWTIME | CLONE_NEWCGROUP);
 
   memset (&a, 0, sizeof a);
   a.ctx = ctx;

@@ -200,7 +200,9 @@ enter_namespaces_by_path (const struct init_args *a, urun_error_t *err)
 
   if (namespaces_join (a->cfg, err) < 0)
     return -1;
-  if (a->new_flags && unshare ((int) a->new_flags) < 0)
+  /* The cgroup namespace waits until we are in our cgroup (after GO).  */
+  if ((a->new_flags & ~(unsigned long) CLONE_NEWCGROUP)
+      && unshare ((int) (a->new_flags & ~(unsigned long) CLONE_NEWCGROUP)) < 0)
     return urun_make_error (err, errno, "unshare the new namespaces");
   if (! need_fork)
     return 0;
@@ -341,6 +343,13 @@ init_container (const struct init_args *a)
      us in the cgroup and runs the runtime-namespace hooks.  */
   if (init_sync_send (sync_fd, SYNC_INIT, 0, NULL, -1, &err) < 0 || wait_for (sync_fd, SYNC_GO, &err) < 0)
     init_fail (a, sync_fd, &err);
+  /* Now in the container's cgroup: a cgroup namespace made here has it as
+     its root, so the container sees its own limits at /sys/fs/cgroup.  */
+  if ((a->new_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
+    {
+      urun_make_error (&err, errno, "unshare the cgroup namespace");
+      init_fail (a, sync_fd, &err);
+    }
 
   if (become_root_in_userns (a, &err) < 0)
     init_fail (a, sync_fd, &err);
