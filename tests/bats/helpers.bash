@@ -257,6 +257,13 @@ _rootfs_source () {
 # state dir, no process (urun or container) belonging to it, no mount under
 # the bundle's rootfs (on the host or in any other mount namespace), no
 # cgroup directory named after it.  Prints every leftover found.
+_proc_is_zombie () {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" = Z ]
+}
+
 assert_no_leftovers () {
   local id=$1 bundle=${2:-${BUNDLE:-}} found=0 pid line arg rootfs_src report=
   # (The /proc loops silence their own stderr, as processes vanish
@@ -271,7 +278,10 @@ assert_no_leftovers () {
   rootfs_src=${rootfs:+$(_rootfs_source "$rootfs")}
   for pid in /proc/[0-9]*; do
     pid=${pid#/proc/}
-    [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
+    if [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ]; then continue; fi
+    # A zombie holds nothing but its pid until its parent (pid 1 or a
+    # subreaper, after urun exited) reaps it, which is not urun's to do.
+    _proc_is_zombie "$pid" && continue
     # An argument equal to the id: urun itself (run/create/exec ...).
     while IFS= read -r -d '' arg; do
       if [ "$arg" = "$id" ]; then
