@@ -87,25 +87,6 @@ require_rootless () {
   [ "$URUN_TEST_MODE" = rootless ] || skip "needs rootless mode (running $URUN_TEST_MODE)"
 }
 
-# require_lifecycle: skip while `urun run` of a trivial bundle does not
-# work (probed once per .bats file), for tests written before the runtime
-# can run containers.  Meant to be removed from each file once it can.
-require_lifecycle () {
-  local probe=$BATS_FILE_TMPDIR/urun-lifecycle-probe id saved_bundle=${BUNDLE:-}
-  if [ ! -e "$probe" ]; then
-    id=$(new_id)
-    if setup_bundle true 2>/dev/null &&
-      urun run --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1; then
-      echo ok > "$probe"
-    else
-      echo missing > "$probe"
-    fi
-    urun_teardown
-    BUNDLE=$saved_bundle
-  fi
-  [ "$(cat "$probe")" = ok ] || skip "lifecycle not available (urun run of a trivial bundle fails)"
-}
-
 # require_cmd CMD...: skip unless every CMD is installed on the host.
 require_cmd () {
   local c

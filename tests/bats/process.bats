@@ -4,11 +4,6 @@
 
 load helpers
 
-# Until `urun run` works on main these skip (helpers' require_lifecycle).
-setup () {
-  require_lifecycle
-}
-
 # capmask CAP_NUMBER...: the /proc/PID/status hex mask of those caps.
 capmask () {
   local m=0 c

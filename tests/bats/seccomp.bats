@@ -4,11 +4,6 @@
 
 load helpers
 
-# Until `urun run` works on main these skip (helpers' require_lifecycle).
-setup () {
-  require_lifecycle
-}
-
 # The default teardown, plus the notify agent of the test if it still runs.
 teardown () {
   if [ -n "${AGENT_PID:-}" ]; then

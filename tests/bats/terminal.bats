@@ -5,11 +5,6 @@
 
 load helpers
 
-# Until `urun run` works on main these skip (helpers' require_lifecycle).
-setup () {
-  require_lifecycle
-}
-
 RECVTTY=${RECVTTY:-$top_builddir/tests/helpers/recvtty}
 
 # start_recvtty [ARGS...]: recvtty on $BUNDLE/tty.sock as the mode's user
