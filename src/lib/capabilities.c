@@ -9,42 +9,25 @@
 #include <linux/capability.h>
 
 #include "log.h"
+#include "oci-names.h"
 #include "process.h"
 
-/* Indexed by capability number (capabilities(7), linux/capability.h).  */
-static const char *const cap_names[] = {
-  "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-  "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
-  "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-  "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
-  "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-  "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-  "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
-  "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
-  "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-  "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
-  "CAP_CHECKPOINT_RESTORE",
-};
-#define N_CAP_NAMES ((int) (sizeof cap_names / sizeof cap_names[0]))
-
+/* The names live in oci/oci-names.c, shared with the config parser.  */
 int
 capability_from_name (const char *name)
 {
-  int i;
-  if (name == NULL)
-    return -1;
-  for (i = 0; i < N_CAP_NAMES; i++)
-    if (strcmp (name, cap_names[i]) == 0)
-      return i;
-  return -1;
+  return name == NULL ? -1 : oci_capability_from_name (name);
 }
 
 const char *
 capability_name (int cap)
 {
-  if (cap < 0 || cap >= N_CAP_NAMES)
-    return NULL;
-  return cap_names[cap];
+  int i;
+  /* The list is NULL-terminated: walk to cap without reading past it.  */
+  for (i = 0; cap >= 0 && oci_capability_names[i] != NULL; i++)
+    if (i == cap)
+      return oci_capability_names[i];
+  return NULL;
 }
 
 /* Probed with PR_CAPBSET_READ (EINVAL beyond the last cap) rather than read
@@ -129,7 +112,7 @@ capabilities_drop_bounding (const struct capability_masks *m, urun_error_t *err)
       if (prctl (PR_CAPBSET_READ, (unsigned long) c, 0, 0, 0) <= 0)
         continue; /* already gone */
       if (prctl (PR_CAPBSET_DROP, (unsigned long) c, 0, 0, 0) < 0)
-        return urun_make_error (err, errno, "drop %s from the bounding set", cap_names[c]);
+        return urun_make_error (err, errno, "drop capability %d (%s) from the bounding set", c, capability_name (c) ? capability_name (c) : "?");
     }
   return 0;
 }
@@ -167,7 +150,7 @@ capabilities_apply (const struct capability_masks *m, urun_error_t *err)
          inheritable: a capability that cannot be granted is a warning
          (spec, and runc), not a failure.  */
       if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) c, 0, 0) < 0)
-        urun_warning ("cannot raise ambient capability %s: %s", cap_names[c], strerror (errno));
+        urun_warning ("cannot raise ambient capability %d (%s): %s", c, capability_name (c) ? capability_name (c) : "?", strerror (errno));
     }
   return 0;
 }

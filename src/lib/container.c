@@ -35,6 +35,7 @@
 #include "oci-json.h"
 #include "process.h"
 #include "seccomp.h"
+#include "signals.h"
 #include "state.h"
 #include "terminal.h"
 
@@ -941,69 +942,6 @@ out:
 
 /* ---- run ---------------------------------------------------------------- */
 
-static int
-exit_status_of (const siginfo_t *info)
-{
-  if (info->si_code == CLD_EXITED)
-    return info->si_status;
-  return 128 + info->si_status;
-}
-
-/* Waits for the init (our child, or adopted as subreaper), forwarding every
-   signal we receive to it.  */
-static int
-wait_forwarding_signals (int pidfd, int sigfd, int *exit_status, urun_error_t *err)
-{
-  struct pollfd pfd[2] = {
-    { .fd = pidfd, .events = POLLIN },
-    { .fd = sigfd, .events = POLLIN },
-  };
-
-  for (;;)
-    {
-      siginfo_t info;
-
-      if (poll (pfd, 2, -1) < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return urun_make_error (err, errno, "wait for the container");
-        }
-      if (pfd[1].revents & POLLIN)
-        {
-          struct signalfd_siginfo si;
-          if (read (sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD)
-            pidfd_send_signal (pidfd, (int) si.ssi_signo, NULL, 0);
-        }
-      if (pfd[0].revents & POLLIN)
-        {
-          memset (&info, 0, sizeof info);
-          if (waitid (P_PIDFD, pidfd, &info, WEXITED) < 0)
-            {
-              if (errno == EINTR)
-                continue;
-              return urun_make_error (err, errno, "wait for the container");
-            }
-          *exit_status = exit_status_of (&info);
-          return 0;
-        }
-    }
-}
-
-/* Every catchable signal, blocked in the runtime during a foreground run
-   so it can be forwarded (the init restores the original mask).  */
-static void
-forwarded_signals (sigset_t *set)
-{
-  sigfillset (set);
-  sigdelset (set, SIGKILL);
-  sigdelset (set, SIGSTOP);
-  sigdelset (set, SIGSEGV);
-  sigdelset (set, SIGBUS);
-  sigdelset (set, SIGILL);
-  sigdelset (set, SIGFPE);
-}
-
 int
 container_run (const struct urun_context *ctx, const char *id, int *exit_status, urun_error_t *err)
 {
@@ -1016,7 +954,7 @@ container_run (const struct urun_context *ctx, const char *id, int *exit_status,
   *exit_status = 0;
   if (foreground)
     {
-      forwarded_signals (&fwd);
+      signals_forwarded_set (&fwd);
       sigprocmask (SIG_BLOCK, &fwd, &old);
       sigfd = signalfd (-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK);
       if (sigfd < 0)
@@ -1049,7 +987,7 @@ container_run (const struct urun_context *ctx, const char *id, int *exit_status,
       if (c.pty_master >= 0)
         ret = terminal_relay (c.pty_master, err);
       if (ret == 0)
-        ret = wait_forwarding_signals (c.pidfd, sigfd, exit_status, err);
+        ret = signals_wait_forwarding (c.pidfd, sigfd, "the container", exit_status, err);
       if (ret == 0 && ! ctx->keep)
         ret = container_delete (ctx, id, false, err);
     }

@@ -32,6 +32,7 @@
 #include "oci-json.h"
 #include "process.h"
 #include "seccomp.h"
+#include "signals.h"
 #include "state.h"
 #include "terminal.h"
 
@@ -658,64 +659,6 @@ drive_children (struct exec_parent *e, urun_error_t *err)
   return 0;
 }
 
-static int
-exit_status_of (const siginfo_t *info)
-{
-  if (info->si_code == CLD_EXITED)
-    return info->si_status;
-  return 128 + info->si_status;
-}
-
-static int
-wait_forwarding_signals (int pidfd, int sigfd, int *exit_status, urun_error_t *err)
-{
-  struct pollfd pfd[2] = {
-    { .fd = pidfd, .events = POLLIN },
-    { .fd = sigfd, .events = POLLIN },
-  };
-
-  for (;;)
-    {
-      siginfo_t info;
-
-      if (poll (pfd, 2, -1) < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return urun_make_error (err, errno, "wait for the exec'd process");
-        }
-      if (pfd[1].revents & POLLIN)
-        {
-          struct signalfd_siginfo si;
-          if (read (sigfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD)
-            pidfd_send_signal (pidfd, (int) si.ssi_signo, NULL, 0);
-        }
-      if (pfd[0].revents & POLLIN)
-        {
-          memset (&info, 0, sizeof info);
-          if (waitid (P_PIDFD, pidfd, &info, WEXITED) < 0)
-            {
-              if (errno == EINTR)
-                continue;
-              return urun_make_error (err, errno, "wait for the exec'd process");
-            }
-          *exit_status = exit_status_of (&info);
-          return 0;
-        }
-    }
-}
-
-static void
-forwarded_signals (sigset_t *set)
-{
-  sigfillset (set);
-  sigdelset (set, SIGKILL);
-  sigdelset (set, SIGSTOP);
-  sigdelset (set, SIGSEGV);
-  sigdelset (set, SIGBUS);
-  sigdelset (set, SIGILL);
-  sigdelset (set, SIGFPE);
-}
 
 static void
 kill_and_reap (int pidfd)
@@ -896,7 +839,7 @@ container_exec (const struct urun_context *ctx, const char *id, const struct exe
     {
       /* Blocked before the fork so that none is lost; the process restores
          the original mask.  */
-      forwarded_signals (&fwd);
+      signals_forwarded_set (&fwd);
       sigprocmask (SIG_BLOCK, &fwd, &old);
       sigfd = signalfd (-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK);
       if (sigfd < 0)
@@ -928,7 +871,7 @@ container_exec (const struct urun_context *ctx, const char *id, const struct exe
       if (e.pty_master >= 0)
         ret = terminal_relay (e.pty_master, err);
       if (ret == 0)
-        ret = wait_forwarding_signals (e.pidfd, sigfd, exit_status, err);
+        ret = signals_wait_forwarding (e.pidfd, sigfd, "the exec'd process", exit_status, err);
     }
 restore:
   if (foreground)
