@@ -792,7 +792,9 @@ mount_special (struct mount_ctx *mc, const struct oci_mount *m, const struct mou
         }
       if (cgroup_bind_source (src, err) < 0)
         return -1;
-      return mount_fallback_bind (mc, m, src, mf, false, err);
+      /* Recursive: in a user namespace, mounts on top of the source are
+         locked to it and a plain bind of it fails with EINVAL.  */
+      return mount_fallback_bind (mc, m, src, mf, true, err);
     }
 
   if (strcmp (type, "sysfs") == 0)
