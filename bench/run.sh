@@ -49,13 +49,18 @@ make_bundle () { # DIR rootless?
   ln -sf busybox "$dir/rootfs/bin/true"
   ln -sf busybox "$dir/rootfs/bin/sh"
   mkdir -p "$dir"/rootfs/{proc,sys,dev,tmp,etc}
-  (cd "$dir" && runc spec ${rootless:+--rootless})
+  if [ -n "$rootless" ]; then
+    # the spec maps the caller's ids: write it as the user who runs it
+    chown -R $user: "$dir"
+    runuser -u $user -- sh -c "cd '$dir' && runc spec --rootless"
+  else
+    (cd "$dir" && runc spec)
+  fi
   jq '.process.args = ["/bin/true"] | .process.terminal = false' "$dir/config.json" > "$dir/c.json"
-  mv "$dir/c.json" "$dir/config.json"
+  cat "$dir/c.json" > "$dir/config.json" && rm "$dir/c.json"
 }
 make_bundle "$work/root" ""
 make_bundle "$work/rootless" 1
-chown -R $user: "$work/rootless"
 floor=$work/floor
 cc -O2 -o "$floor" "$here/floor.c"
 chmod 755 "$floor"
@@ -80,17 +85,17 @@ cmds_for () { # MODE(root|rootless) -> hyperfine -n/command pairs
   for rt in urun crun runc; do
     local bin=$rt; [ $rt = urun ] && bin=$urun
     r=$([ "$mode" = root ] && echo "$work/state-$rt" || echo "$xdg/bench-$rt")
-    echo "-n"; echo "$rt run"
+    printf "%s\n" -n "$rt run"
     echo "$bin --root $r run --bundle $b bench-$rt"
   done
   for rt in urun crun runc; do
     local bin=$rt; [ $rt = urun ] && bin=$urun
     r=$([ "$mode" = root ] && echo "$work/state-$rt" || echo "$xdg/bench-$rt")
-    echo "-n"; echo "$rt create+start+delete"
+    printf "%s\n" -n "$rt create+start+delete"
     echo "sh -c '$bin --root $r create --bundle $b cs-$rt && $bin --root $r start cs-$rt && $bin --root $r delete -f cs-$rt'"
   done
-  echo "-n"; echo "floor (clone+maps+pivot_root+exec)"; echo "$floor $b/rootfs /bin/true"
-  echo "-n"; echo "unshare -Urmpfiun true"; echo "unshare -Urmpfiun true"
+  printf "%s\n" -n "floor (clone+maps+pivot_root+exec)"; echo "$floor $b/rootfs /bin/true"
+  printf "%s\n" -n "unshare -Urmpfiun true"; echo "unshare -Urmpfiun true"
 }
 
 run_hyperfine () { # MODE
@@ -99,9 +104,9 @@ run_hyperfine () { # MODE
   local pre=("${wrap[@]}")
   [ "$mode" = rootless ] && pre+=("${as_user[@]}")
   "${pre[@]}" hyperfine -N --warmup 5 --runs "$runs" --style basic \
-    --export-json "$work/$mode.json" "${args[@]}" >&2
-  chmod a+r "$work/$mode.json" 2>/dev/null || true
+    --export-json "$work/out/$mode.json" "${args[@]}" >&2
 }
+mkdir -m 1777 "$work/out"   # hyperfine writes its JSON there as the test user too
 [ -d "$xdg" ] || { mkdir -p "$xdg"; chown $user: "$xdg"; chmod 700 "$xdg"; }
 run_hyperfine root
 run_hyperfine rootless
@@ -127,8 +132,8 @@ instructions () { # RT -> user-space instructions of the runtime process itself
 crun_bin=$(command -v crun) runc_bin=$(command -v runc)
 
 # ---- the table --------------------------------------------------------------
-mean_ms () { jq -r --arg n "$2" '.results[] | select(.command == $n) | .mean * 1000' "$work/$1.json"; }
-median_ms () { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$work/$1.json"; }
+mean_ms () { jq -r --arg n "$2" '.results[] | select(.command == $n) | .mean * 1000' "$work/out/$1.json"; }
+median_ms () { jq -r --arg n "$2" '.results[] | select(.command == $n) | .median * 1000' "$work/out/$1.json"; }
 ratio () { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else print "n/a" }'; }
 
 mkdir -p "$outdir"
