@@ -187,6 +187,26 @@ run_container_hooks (const struct init_args *a, const struct oci_hook_list *list
   return hooks_run (list, kind, json, err);
 }
 
+/* The cgroup2 path of this process ("0::PATH" in /proc/self/cgroup) into
+   BUF; false when there is none (no cgroup2).  */
+static bool
+read_own_cgroup (char *buf, size_t size)
+{
+  cleanup_file FILE *f = fopen ("/proc/self/cgroup", "re");
+  char line[PATH_MAX + 8];
+
+  while (f && fgets (line, sizeof line, f))
+    if (strncmp (line, "0::/", 4) == 0)
+      {
+        line[strcspn (line, "\n")] = '\0';
+        if (strlen (line + 3) >= size)
+          return false;
+        strcpy (buf, line + 3);
+        return true;
+      }
+  return false;
+}
+
 /* Namespaces given by path are joined from the child; the new ones are
    then unshared so they belong to the right user namespace (a joined one,
    or a new one created after joining the others).  Returns 1 in the
@@ -313,6 +333,7 @@ init_container (const struct init_args *a)
     .new_netns = (a->new_flags & CLONE_NEWNET) != 0,
     .bundle = a->ctx->bundle,
   };
+  char own_cgroup[PATH_MAX];
   cleanup_free char *exec_path = NULL;
   urun_error_t err = NULL;
   int sync_fd = a->sync_fd;
@@ -344,11 +365,18 @@ init_container (const struct init_args *a)
   if (init_sync_send (sync_fd, SYNC_INIT, 0, NULL, -1, &err) < 0 || wait_for (sync_fd, SYNC_GO, &err) < 0)
     init_fail (a, sync_fd, &err);
   /* Now in the container's cgroup: a cgroup namespace made here has it as
-     its root, so the container sees its own limits at /sys/fs/cgroup.  */
-  if ((a->new_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
+     its root, so the container sees its own limits at /sys/fs/cgroup.
+     Our path is read first: if the kernel refuses a cgroup2 mount in the
+     namespace, /sys/fs/cgroup becomes a bind of that path instead.  */
+  if (a->new_flags & CLONE_NEWCGROUP)
     {
-      urun_make_error (&err, errno, "unshare the cgroup namespace");
-      init_fail (a, sync_fd, &err);
+      if (read_own_cgroup (own_cgroup, sizeof own_cgroup))
+        ms.own_cgroup = own_cgroup;
+      if (unshare (CLONE_NEWCGROUP) < 0)
+        {
+          urun_make_error (&err, errno, "unshare the cgroup namespace");
+          init_fail (a, sync_fd, &err);
+        }
     }
 
   if (become_root_in_userns (a, &err) < 0)

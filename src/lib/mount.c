@@ -726,7 +726,7 @@ find_cgroup2_root (char out[static PATH_MAX], urun_error_t *err)
    own cgroup in the cgroup2 hierarchy (so the container sees only its
    subtree), or the hierarchy's root when that is not found.  */
 static int
-cgroup_bind_source (char out[static PATH_MAX], urun_error_t *err)
+cgroup_bind_source (const struct mount_setup *ms, char out[static PATH_MAX], urun_error_t *err)
 {
   cleanup_free char *self = NULL;
   cleanup_error urun_error_t ignored = NULL;
@@ -736,6 +736,16 @@ cgroup_bind_source (char out[static PATH_MAX], urun_error_t *err)
   if (find_cgroup2_root (root, err) < 0)
     return -1;
   strcpy (out, root);
+  /* In a new cgroup namespace /proc/self/cgroup says "/": the path read
+     before it was made is the one to bind.  */
+  if (ms->own_cgroup)
+    {
+      char candidate[PATH_MAX];
+      int n = snprintf (candidate, sizeof (candidate), "%s%s", root, ms->own_cgroup);
+      if (n > 0 && n < PATH_MAX && access (candidate, F_OK) == 0)
+        strcpy (out, candidate);
+      return 0;
+    }
   if (fs_read_file ("/proc/self/cgroup", &self, NULL, &ignored) < 0)
     return 0;
   for (line = self; line && *line;)
@@ -790,7 +800,7 @@ mount_special (struct mount_ctx *mc, const struct oci_mount *m, const struct mou
           if (!refused (first->status))
             return urun_error_move (err, &first), -1;
         }
-      if (cgroup_bind_source (src, err) < 0)
+      if (cgroup_bind_source (mc->ms, src, err) < 0)
         return -1;
       /* Recursive: in a user namespace, mounts on top of the source are
          locked to it and a plain bind of it fails with EINVAL.  */

@@ -17,6 +17,9 @@ struct mount_setup
   bool new_netns;
   const char *bundle;     /* relative bind sources are relative to it;
                              NULL: the current directory */
+  const char *own_cgroup; /* our cgroup2 path as the host sees it, read
+                             before a new cgroup ns hid it; NULL: read
+                             /proc/self/cgroup when needed */
 };
 
 /* Validates every mount's options and type without touching anything, so
