@@ -637,6 +637,11 @@ cmd_events (struct urun_cli *cli, int argc, char **argv, urun_error_t *err)
 
       if (wait > 0)
         poll (efd >= 0 ? &pfd : NULL, efd >= 0 ? 1 : 0, wait > 1000 ? 1000 : wait);
+      bool gone = strcmp (state_status (c.dirfd, &c.st), "stopped") == 0
+                  || ! cgroup_is_populated (c.st.cgroup_path);
+
+      /* Read after the status: an OOM kill that stopped the container is
+         counted by then, and is reported before we leave.  */
       if (cgroup_oom_kill_count (c.st.cgroup_path, &n, err) < 0)
         {
           if ((*err)->status == ENOENT)
@@ -652,7 +657,7 @@ cmd_events (struct urun_cli *cli, int argc, char **argv, urun_error_t *err)
           fflush (stdout);
         }
       ooms = n;
-      if (strcmp (state_status (c.dirfd, &c.st), "stopped") == 0 || ! cgroup_is_populated (c.st.cgroup_path))
+      if (gone)
         return 0;
       if (now_ms () >= next)
         {
