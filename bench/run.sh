@@ -64,7 +64,8 @@ make_bundle "$work/rootless" 1
 floor=$work/floor
 cc -O2 -o "$floor" "$here/floor.c"
 chmod 755 "$floor"
-install -m 755 "$urun" "$work/urun"
+# stripped, as a package ships it (crun and runc from Debian are stripped)
+install -m 755 -s "$urun" "$work/urun"
 urun=$work/urun
 
 # crun 1.8 refuses hybrid-cgroup hosts ("cgroups in hybrid mode not
