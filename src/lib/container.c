@@ -26,6 +26,7 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "fs-safe.h"
 #include "hooks.h"
 #include "init.h"
 #include "log.h"
@@ -144,34 +145,6 @@ owner_name (void)
   return s;
 }
 
-/* Writes "PID" to PATH atomically: a temporary file beside it, renamed. */
-static int
-write_pid_file (const char *path, pid_t pid, urun_error_t *err)
-{
-  cleanup_free char *tmp = NULL;
-  char buf[32];
-  int fd, len;
-
-  if (asprintf (&tmp, "%s.XXXXXX", path) < 0)
-    return urun_make_error (err, errno, "allocate");
-  fd = mkostemp (tmp, O_CLOEXEC);
-  if (fd < 0)
-    return urun_make_error (err, errno, "pid file `%s`", path);
-  len = snprintf (buf, sizeof buf, "%d", pid);
-  if (write (fd, buf, len) != len || fchmod (fd, 0644) < 0 || close (fd) < 0)
-    {
-      int saved = errno;
-      unlink (tmp);
-      return urun_make_error (err, saved, "write pid file `%s`", path);
-    }
-  if (rename (tmp, path) < 0)
-    {
-      int saved = errno;
-      unlink (tmp);
-      return urun_make_error (err, saved, "rename pid file to `%s`", path);
-    }
-  return 0;
-}
 
 /* SIGKILLs the process behind PIDFD and waits until it is gone (reaping it
    when it is our child).  */
@@ -367,26 +340,6 @@ clone3_pidfd (unsigned long flags, int *pidfd)
   return pid;
 }
 
-static int
-connect_console_socket (const char *path, urun_error_t *err)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  int fd;
-
-  if (strlen (path) >= sizeof addr.sun_path)
-    return urun_make_error (err, ENAMETOOLONG, "--console-socket `%s`", path);
-  strcpy (addr.sun_path, path);
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return urun_make_error (err, errno, "socket");
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    {
-      int saved = errno;
-      close (fd);
-      return urun_make_error (err, saved, "connect to --console-socket `%s`", path);
-    }
-  return fd;
-}
 
 struct create_run
 {
@@ -600,7 +553,7 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, cons
       goto fail;
     }
   if (c->cfg->process->terminal && ctx->console_socket
-      && (console_fd = connect_console_socket (ctx->console_socket, err)) < 0)
+      && (console_fd = terminal_connect_console_socket (ctx->console_socket, err)) < 0)
     goto fail;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0
       || setsockopt (sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
@@ -673,7 +626,7 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, cons
 
   if (write_created_state (ctx, id, foreground, c, err) < 0)
     goto fail;
-  if (ctx->pid_file && write_pid_file (ctx->pid_file, c->pid, err) < 0)
+  if (ctx->pid_file && fs_write_pid_file (ctx->pid_file, c->pid, err) < 0)
     goto fail;
   return 0;
 

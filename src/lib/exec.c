@@ -527,54 +527,7 @@ clone3_into_cgroup (int cgroup_fd, int *pidfd)
   return (pid_t) syscall (SYS_clone3, &args, sizeof args);
 }
 
-static int
-connect_console_socket (const char *path, urun_error_t *err)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  int fd;
 
-  if (strlen (path) >= sizeof addr.sun_path)
-    return urun_make_error (err, ENAMETOOLONG, "--console-socket `%s`", path);
-  strcpy (addr.sun_path, path);
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return urun_make_error (err, errno, "socket");
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
-    {
-      int saved = errno;
-      close (fd);
-      return urun_make_error (err, saved, "connect to --console-socket `%s`", path);
-    }
-  return fd;
-}
-
-static int
-write_pid_file (const char *path, pid_t pid, urun_error_t *err)
-{
-  cleanup_free char *tmp = NULL;
-  char buf[32];
-  int fd, len;
-
-  if (asprintf (&tmp, "%s.XXXXXX", path) < 0)
-    return urun_make_error (err, errno, "allocate");
-  fd = mkostemp (tmp, O_CLOEXEC);
-  if (fd < 0)
-    return urun_make_error (err, errno, "pid file `%s`", path);
-  len = snprintf (buf, sizeof buf, "%d", pid);
-  if (write (fd, buf, len) != len || fchmod (fd, 0644) < 0 || close (fd) < 0)
-    {
-      int saved = errno;
-      unlink (tmp);
-      return urun_make_error (err, saved, "write pid file `%s`", path);
-    }
-  if (rename (tmp, path) < 0)
-    {
-      int saved = errno;
-      unlink (tmp);
-      return urun_make_error (err, saved, "rename pid file to `%s`", path);
-    }
-  return 0;
-}
 
 struct exec_parent
 {
@@ -713,7 +666,7 @@ start_process (const struct urun_context *ctx, struct exec_parent *e, int init_p
         return urun_make_error (err, errno, "open the container's cgroup `%s`", e->st->cgroup_path);
     }
   if (e->cfg->process->terminal && ctx->console_socket
-      && (console_fd = connect_console_socket (ctx->console_socket, err)) < 0)
+      && (console_fd = terminal_connect_console_socket (ctx->console_socket, err)) < 0)
     return -1;
   if (process_apply_initial_cpu_affinity (e->cfg->process, err) < 0)
     return -1;
@@ -860,7 +813,7 @@ container_exec (const struct urun_context *ctx, const char *id, const struct exe
     }
   close (lockfd);
   lockfd = -1;
-  if (ctx->pid_file && write_pid_file (ctx->pid_file, e.pid, err) < 0)
+  if (ctx->pid_file && fs_write_pid_file (ctx->pid_file, e.pid, err) < 0)
     {
       kill_and_reap (e.pidfd);
       goto restore;

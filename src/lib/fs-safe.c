@@ -268,3 +268,33 @@ fs_read_file (const char *path, char **out, size_t *len, urun_error_t *err)
 {
   return fs_read_file_at (AT_FDCWD, path, out, len, err);
 }
+
+/* Writes "PID" to PATH atomically: a temporary file beside it, renamed,
+   so a reader never sees a partial --pid-file.  */
+int
+fs_write_pid_file (const char *path, pid_t pid, urun_error_t *err)
+{
+  cleanup_free char *tmp = NULL;
+  char buf[32];
+  int fd, len;
+
+  if (asprintf (&tmp, "%s.XXXXXX", path) < 0)
+    return urun_make_error (err, errno, "allocate");
+  fd = mkostemp (tmp, O_CLOEXEC);
+  if (fd < 0)
+    return urun_make_error (err, errno, "pid file `%s`", path);
+  len = snprintf (buf, sizeof buf, "%d", pid);
+  if (write (fd, buf, len) != len || fchmod (fd, 0644) < 0 || close (fd) < 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return urun_make_error (err, saved, "write pid file `%s`", path);
+    }
+  if (rename (tmp, path) < 0)
+    {
+      int saved = errno;
+      unlink (tmp);
+      return urun_make_error (err, saved, "rename pid file to `%s`", path);
+    }
+  return 0;
+}

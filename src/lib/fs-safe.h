@@ -23,6 +23,8 @@ const char *fs_fd_path (int fd, char buf[static 64]);
 /* Writes a whole string to a file (O_WRONLY|O_CLOEXEC), e.g. /proc files.  */
 int fs_write_file (const char *path, const char *data, size_t len, urun_error_t *err);
 int fs_write_file_at (int dirfd, const char *path, const char *data, size_t len, urun_error_t *err);
+/* Writes "PID" to PATH atomically (temp file + rename).  */
+int fs_write_pid_file (const char *path, pid_t pid, urun_error_t *err);
 /* Reads a whole file (malloc'ed, NUL-terminated).  */
 int fs_read_file (const char *path, char **out, size_t *len, urun_error_t *err);
 int fs_read_file_at (int dirfd, const char *path, char **out, size_t *len, urun_error_t *err);

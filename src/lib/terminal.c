@@ -339,3 +339,26 @@ terminal_relay (int master_fd, urun_error_t *err)
     tcsetattr (STDIN_FILENO, TCSANOW, &r.saved);
   return ret;
 }
+
+/* Connects to --console-socket PATH (unix stream), before pivot_root puts
+   it out of reach; returns the socket fd.  */
+int
+terminal_connect_console_socket (const char *path, urun_error_t *err)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int fd;
+
+  if (strlen (path) >= sizeof addr.sun_path)
+    return urun_make_error (err, ENAMETOOLONG, "--console-socket `%s`", path);
+  strcpy (addr.sun_path, path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return urun_make_error (err, errno, "socket");
+  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+    {
+      int saved = errno;
+      close (fd);
+      return urun_make_error (err, saved, "connect to --console-socket `%s`", path);
+    }
+  return fd;
+}

@@ -12,6 +12,7 @@
    the foreground relay).  */
 int terminal_setup_in_container (const struct oci_process *p, int *master_fd, urun_error_t *err);
 /* Sends FD over the unix socket at PATH with SCM_RIGHTS (runc protocol).  */
+int terminal_connect_console_socket (const char *path, urun_error_t *err);
 int terminal_send_fd_to_socket (const char *socket_path, int fd, urun_error_t *err);
 int unix_send_fd (int sockfd, int fd, const char *payload, urun_error_t *err);
 int unix_recv_fd (int sockfd, int *fd, urun_error_t *err);
