@@ -48,6 +48,7 @@ make_bundle () { # DIR rootless?
   cp "$(command -v busybox)" "$dir/rootfs/bin/busybox"
   ln -sf busybox "$dir/rootfs/bin/true"
   ln -sf busybox "$dir/rootfs/bin/sh"
+  ln -sf busybox "$dir/rootfs/bin/sleep"
   mkdir -p "$dir"/rootfs/{proc,sys,dev,tmp,etc}
   if [ -n "$rootless" ]; then
     # the spec maps the caller's ids: write it as the user who runs it
@@ -61,6 +62,11 @@ make_bundle () { # DIR rootless?
 }
 make_bundle "$work/root" ""
 make_bundle "$work/rootless" 1
+for m in root rootless; do   # a long-running twin for exec
+  cp -a "$work/$m" "$work/$m-sleep"
+  jq '.process.args = ["/bin/sleep", "100000"]' "$work/$m/config.json" > "$work/$m-sleep/config.json"
+done
+chown -R $user: "$work/rootless-sleep"
 floor=$work/floor
 cc -O2 -o "$floor" "$here/floor.c"
 chmod 755 "$floor"
@@ -95,6 +101,12 @@ cmds_for () { # MODE(root|rootless) -> hyperfine -n/command pairs
     printf "%s\n" -n "$rt create+start+delete"
     echo "sh -c '$bin --root $r create --bundle $b cs-$rt && $bin --root $r start cs-$rt && $bin --root $r delete -f cs-$rt'"
   done
+  for rt in urun crun runc; do
+    local bin=$rt; [ $rt = urun ] && bin=$urun
+    r=$([ "$mode" = root ] && echo "$work/state-$rt" || echo "$xdg/bench-$rt")
+    printf "%s\n" -n "$rt exec"
+    echo "$bin --root $r exec ex-$rt /bin/true"
+  done
   printf "%s\n" -n "floor (clone+maps+pivot_root+exec)"; echo "$floor $b/rootfs /bin/true"
   printf "%s\n" -n "unshare -Urmpfiun true"; echo "unshare -Urmpfiun true"
 }
@@ -104,8 +116,18 @@ run_hyperfine () { # MODE
   mapfile -t args < <(cmds_for "$mode")
   local pre=("${wrap[@]}")
   [ "$mode" = rootless ] && pre+=("${as_user[@]}")
+  # exec needs a running container per runtime: started around the run
+  local start="" stop="" rt bin r
+  for rt in urun crun runc; do
+    bin=$rt; [ $rt = urun ] && bin=$urun
+    r=$([ "$mode" = root ] && echo "$work/state-$rt" || echo "$xdg/bench-$rt")
+    start+="$bin --root $r run -d --bundle $work/$mode-sleep ex-$rt </dev/null >/dev/null 2>&1; "
+    stop+="$bin --root $r delete -f ex-$rt >/dev/null 2>&1; "
+  done
+  "${pre[@]}" sh -c "$start" || true
   "${pre[@]}" hyperfine -N --warmup 5 --runs "$runs" --style basic \
     --export-json "$work/out/$mode.json" "${args[@]}" >&2
+  "${pre[@]}" sh -c "$stop" || true
 }
 mkdir -m 1777 "$work/out"   # hyperfine writes its JSON there as the test user too
 [ -d "$xdg" ] || { mkdir -p "$xdg"; chown $user: "$xdg"; chmod 700 "$xdg"; }
@@ -152,7 +174,7 @@ out=$outdir/$stamp-$(uname -r).md
     echo "| command | median ms | mean ms | × crun (mean) | × floor (mean) |"
     echo "|---|---|---|---|---|"
     floor_mean=$(mean_ms $mode "floor (clone+maps+pivot_root+exec)")
-    for what in run create+start+delete; do
+    for what in run create+start+delete exec; do
       crun_mean=$(mean_ms $mode "crun $what")
       for rt in urun crun runc; do
         m=$(mean_ms $mode "$rt $what"); md=$(median_ms $mode "$rt $what")
