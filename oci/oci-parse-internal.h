@@ -77,4 +77,55 @@ void oci_linux_free (struct oci_linux *l);
 void oci_strv_free (oci_strv *s);
 void oci_map_free (oci_map *m);
 
+/* Runs FN on each element of the array KEY of O, with the path
+   "key[i]"; allocates *VEC (N elements) first so a failure half-way leaves
+   something oci_config_free can release.  */
+#define PARSE_ARRAY(p, o, key, vec, count, fn)                                 \
+  ({                                                                           \
+    yajl_val _a;                                                               \
+    int _r = field_array ((p), (o), (key), false, &_a);                       \
+    if (_r == 0 && _a)                                                         \
+      {                                                                        \
+        size_t _i, _old;                                                       \
+        *(vec) = xcalloc_n (_a->u.array.len, sizeof **(vec));                  \
+        if (*(vec) == NULL)                                                    \
+          _r = pctx_oom (p);                                                   \
+        else                                                                   \
+          {                                                                    \
+            *(count) = _a->u.array.len;                                        \
+            _old = pctx_push_key ((p), (key));                                 \
+            for (_i = 0; _i < _a->u.array.len && _r == 0; _i++)                \
+              {                                                                \
+                size_t _o2 = pctx_push_index ((p), _i);                        \
+                _r = val_object ((p), _a->u.array.values[_i]);                 \
+                if (_r == 0)                                                   \
+                  _r = fn ((p), _a->u.array.values[_i], &(*(vec))[_i]);        \
+                pctx_pop ((p), _o2);                                           \
+              }                                                                \
+            pctx_pop ((p), _old);                                              \
+          }                                                                    \
+      }                                                                        \
+    _r;                                                                        \
+  })
+
+/* Sub-object KEY of O parsed by FN into a fresh *OUT.  */
+#define PARSE_OBJECT(p, o, key, out, fn)                                       \
+  ({                                                                           \
+    yajl_val _sub;                                                             \
+    int _r = field_object ((p), (o), (key), false, &_sub);                    \
+    if (_r == 0 && _sub)                                                       \
+      {                                                                        \
+        *(out) = calloc (1, sizeof **(out));                                   \
+        if (*(out) == NULL)                                                    \
+          _r = pctx_oom (p);                                                   \
+        else                                                                   \
+          {                                                                    \
+            size_t _old = pctx_push_key ((p), (key));                          \
+            _r = fn ((p), _sub, *(out));                                       \
+            pctx_pop ((p), _old);                                              \
+          }                                                                    \
+      }                                                                        \
+    _r;                                                                        \
+  })
+
 #endif

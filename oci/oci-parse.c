@@ -702,26 +702,7 @@ parse_mount (struct pctx *p, yajl_val v, struct oci_mount *m)
 static int
 parse_mounts (struct pctx *p, yajl_val o, struct oci_config *c)
 {
-  yajl_val a;
-  size_t i, old;
-  int r = 0;
-  if (field_array (p, o, "mounts", false, &a) < 0)
-    return -1;
-  if (a == NULL)
-    return 0;
-  c->mounts = xcalloc_n (a->u.array.len, sizeof *c->mounts);
-  if (c->mounts == NULL)
-    return pctx_oom (p);
-  c->n_mounts = a->u.array.len;
-  old = pctx_push_key (p, "mounts");
-  for (i = 0; i < c->n_mounts && r == 0; i++)
-    {
-      size_t o2 = pctx_push_index (p, i);
-      r = parse_mount (p, a->u.array.values[i], &c->mounts[i]);
-      pctx_pop (p, o2);
-    }
-  pctx_pop (p, old);
-  return r;
+  return PARSE_ARRAY (p, o, "mounts", &c->mounts, &c->n_mounts, parse_mount);
 }
 
 static int
