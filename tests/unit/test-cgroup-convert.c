@@ -1,6 +1,8 @@
 /* Unit test of the OCI → cgroup v2 conversions (the values runc and crun
    write) and of the resource validation that runs before any side effect.  */
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include "cgroup.h"
 #include "unit.h"
@@ -18,6 +20,24 @@ test_shares_to_weight (void)
   CHECK (cgroup_convert_shares_to_weight (100000) == 4340);
   CHECK (cgroup_convert_shares_to_weight (262144) == 10000);
   CHECK (cgroup_convert_shares_to_weight (1000000) == 10000);
+}
+
+/* urun computes log2 and 10^x without libm: every shares value in the
+   converted range must give what the libm formula (runc's, crun's) gives.  */
+static void
+test_shares_to_weight_matches_libm (void)
+{
+  unsigned mismatches = 0;
+
+  for (uint64_t shares = 3; shares < 262144; shares++)
+    {
+      double l = log2 ((double) shares);
+      uint64_t want = (uint64_t) ceil (pow (10, (l * l + 125 * l) / 612.0 - 7.0 / 34.0));
+      if (cgroup_convert_shares_to_weight (shares) != want && mismatches++ < 5)
+        fprintf (stderr, "shares %llu: %llu, libm says %llu\n", (unsigned long long) shares,
+                 (unsigned long long) cgroup_convert_shares_to_weight (shares), (unsigned long long) want);
+    }
+  CHECK (mismatches == 0);
 }
 
 static void
@@ -162,6 +182,7 @@ int
 main (void)
 {
   test_shares_to_weight ();
+  test_shares_to_weight_matches_libm ();
   test_blkio_weight ();
   test_swap ();
   test_cpu_max ();
