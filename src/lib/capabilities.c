@@ -32,15 +32,20 @@ capability_name (int cap)
 
 /* Probed with PR_CAPBSET_READ (EINVAL beyond the last cap) rather than read
    from /proc/sys/kernel/cap_last_cap: this runs after pivot_root, where the
-   container may have no /proc at all.  */
+   container may have no /proc at all.  A binary search: 6 prctls, not 24.  */
 int
 capability_last_cap (void)
 {
-  int c;
-  for (c = 63; c >= 0; c--)
-    if (prctl (PR_CAPBSET_READ, (unsigned long) c, 0, 0, 0) >= 0)
-      return c;
-  return -1;
+  int lo = -1, hi = 64; /* lo known valid (or -1), hi known invalid */
+  while (hi - lo > 1)
+    {
+      int mid = lo + (hi - lo) / 2;
+      if (prctl (PR_CAPBSET_READ, (unsigned long) mid, 0, 0, 0) >= 0)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  return lo;
 }
 
 static const char *const set_names[CAP_SET__COUNT] = {
@@ -147,8 +152,15 @@ capabilities_apply (const struct capability_masks *m, urun_error_t *err)
       if (!(m->set[CAP_SET_AMBIENT] & (UINT64_C (1) << c)))
         continue;
       /* The kernel refuses an ambient cap that is not both permitted and
-         inheritable: a capability that cannot be granted is a warning
-         (spec, and runc), not a failure.  */
+         inheritable, as `runc spec` asks for by default: skipped quietly,
+         like runc and crun do.  Any other refusal is a warning (spec), not
+         a failure.  */
+      if (!(m->set[CAP_SET_INHERITABLE] & m->set[CAP_SET_PERMITTED] & (UINT64_C (1) << c)))
+        {
+          urun_debug ("ambient capability %d (%s) is not inheritable and permitted: skipped", c,
+                      capability_name (c) ? capability_name (c) : "?");
+          continue;
+        }
       if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) c, 0, 0) < 0)
         urun_warning ("cannot raise ambient capability %d (%s): %s", c, capability_name (c) ? capability_name (c) : "?", strerror (errno));
     }
