@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/types.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -28,6 +29,9 @@
 #include "log.h"
 
 #define CREATED_XATTR "user.urun.created"
+#ifndef CGROUP2_SUPER_MAGIC
+# define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
 
 /* ---- small file helpers ------------------------------------------------ */
 
@@ -146,15 +150,28 @@ dirname_of (char *path)
 
 /* ---- where cgroup2 is and where we are --------------------------------- */
 
-/* The cgroup2 mount point from /proc/self/mountinfo (the one mounted at
-   the hierarchy root).  */
+/* The cgroup2 mount point: where systemd puts it (unified, then hybrid)
+   when statfs says so, which costs a syscall per candidate on the start
+   path; else the one mounted at the hierarchy root in
+   /proc/self/mountinfo.  */
 static int
 find_cgroup2_mount (char **out, urun_error_t *err)
 {
-  cleanup_file FILE *f = fopen ("/proc/self/mountinfo", "re");
+  static const char *const usual[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+  cleanup_file FILE *f = NULL;
   cleanup_free char *line = NULL;
   size_t n = 0;
 
+  for (size_t i = 0; i < sizeof usual / sizeof usual[0]; i++)
+    {
+      struct statfs sfs;
+      if (statfs (usual[i], &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+        {
+          *out = strdup (usual[i]);
+          return *out ? 0 : urun_make_error (err, ENOMEM, "strdup");
+        }
+    }
+  f = fopen ("/proc/self/mountinfo", "re");
   if (f == NULL)
     return urun_make_error (err, errno, "open `/proc/self/mountinfo`");
   while (getline (&line, &n, f) > 0)
@@ -468,12 +485,13 @@ remove_children (const char *dir)
 }
 
 /* rmdir the leaf, then every parent marked as created by urun that is now
-   empty, stopping at the first one that isn't ours or isn't empty.  */
+   empty, stopping at the first one that isn't ours or isn't empty.  The
+   mount root is never marked (make_cgroup_path starts below it), so the
+   walk cannot leave the hierarchy.  */
 static int
 remove_cgroup_path (const char *path, urun_error_t *err)
 {
   cleanup_free char *dir = strdup (path);
-  cleanup_free char *mount = NULL;
   char *slash;
 
   if (dir == NULL)
@@ -481,9 +499,7 @@ remove_cgroup_path (const char *path, urun_error_t *err)
   remove_children (dir);
   if (rmdir (dir) < 0 && errno != ENOENT)
     return urun_make_error (err, errno, "remove cgroup `%s`", dir);
-  if (find_cgroup2_mount (&mount, err) < 0)
-    return -1;
-  while ((slash = strrchr (dir, '/')) && (size_t) (slash - dir) > strlen (mount))
+  while ((slash = strrchr (dir, '/')) && slash != dir)
     {
       char v[4];
       *slash = '\0';
@@ -607,9 +623,9 @@ delegate_ownership (const struct oci_config *cfg, int dirfd, const char *path, u
   return 0;
 }
 
-static int
-do_enter (const struct oci_config *cfg, const char *id, bool rootless, pid_t pid,
-          char **path_out, urun_error_t *err)
+int
+cgroup_prepare (const struct oci_config *cfg, const char *id, bool rootless, char **path_out,
+                urun_error_t *err)
 {
   const struct oci_resources *r = cfg && cfg->linux_ ? cfg->linux_->resources : NULL;
   const char *why[CG_CTL__COUNT] = { 0 };
@@ -683,17 +699,6 @@ do_enter (const struct oci_config *cfg, const char *id, bool rootless, pid_t pid
     goto fail;
   if (! rootless && cfg && cfg->linux_ && wants_delegation (cfg) && delegate_ownership (cfg, fd, path, err) < 0)
     goto fail;
-  if (pid > 0 && move_pid (path, pid, err) < 0)
-    {
-      if (rootless && ! needed && is_permission_error ((*err)->status))
-        {
-          urun_debug ("cgroup: %s; running without a cgroup", (*err)->msg);
-          urun_error_release (err);
-          remove_cgroup_path (path, &mkerr);
-          return 0;
-        }
-      goto fail;
-    }
   *path_out = steal_pointer (&path);
   return 0;
 
@@ -707,10 +712,25 @@ fail:
 }
 
 int
-cgroup_enter (const struct oci_config *cfg, const char *id, bool rootless, pid_t pid,
-              char **path_out, urun_error_t *err)
+cgroup_place (const struct oci_config *cfg, bool rootless, pid_t pid, char **path, urun_error_t *err)
 {
-  return do_enter (cfg, id, rootless, pid, path_out, err);
+  const struct oci_resources *r = cfg && cfg->linux_ ? cfg->linux_->resources : NULL;
+  const char *why[CG_CTL__COUNT] = { 0 };
+  unsigned need = r ? cg_resources_controllers (r, why) : 0;
+
+  if (*path == NULL || move_pid (*path, pid, err) == 0)
+    return 0;
+  if (rootless && ! resources_need_cgroup (r, need, rootless) && is_permission_error ((*err)->status))
+    {
+      cleanup_error urun_error_t ignored = NULL;
+      urun_debug ("cgroup: %s; running without a cgroup", (*err)->msg);
+      urun_error_release (err);
+      remove_cgroup_path (*path, &ignored);
+      free (*path);
+      *path = NULL;
+      return 0;
+    }
+  return -1;
 }
 
 /* ---- kill / destroy ---------------------------------------------------- */

@@ -11,12 +11,18 @@
 #include "oci-config.h"
 
 /* Creates the container's cgroup (cgroupsPath or the default), enables the
-   controllers needed along the path, applies linux.resources, and moves PID
-   in.  *path_out: absolute path (malloc'ed) or NULL when running without a
-   cgroup (rootless, nothing writable, no resources asked).  Errors name the
-   resource whose controller is missing.  */
-int cgroup_enter (const struct oci_config *cfg, const char *id, bool rootless, pid_t pid,
-                  char **path_out, urun_error_t *err);
+   controllers needed along the path and applies linux.resources, before
+   any process is in it.  *path_out: absolute path (malloc'ed) or NULL when
+   running without a cgroup (rootless, nothing writable, no resources
+   asked).  Errors name the resource whose controller is missing.  The
+   caller clones the init straight into it (CLONE_INTO_CGROUP) or calls
+   cgroup_place.  */
+int cgroup_prepare (const struct oci_config *cfg, const char *id, bool rootless, char **path_out,
+                    urun_error_t *err);
+/* Moves PID into *PATH (no-op when NULL).  Rootless without resources to
+   enforce, a permission error is not one: the cgroup is removed and *PATH
+   becomes NULL.  */
+int cgroup_place (const struct oci_config *cfg, bool rootless, pid_t pid, char **path, urun_error_t *err);
 /* Removes the cgroup (with any sub-cgroups the container made) and the
    parents urun created along the path.  Processes still in it are killed
    first (SIGKILL, cgroup.kill where available) and waited for.  NULL: no-op.  */

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -62,7 +61,6 @@ struct created
   char *cgroup_path;
   char *rootfs;
   char *created_at;
-  char *owner;
 };
 
 static void
@@ -79,7 +77,6 @@ created_release (struct created *c)
   free (c->cgroup_path);
   free (c->rootfs);
   free (c->created_at);
-  free (c->owner);
   oci_config_free (c->cfg);
   memset (c, 0, sizeof *c);
   c->dirfd = c->lockfd = c->pidfd = c->pty_master = -1;
@@ -117,34 +114,21 @@ pid_start_time (pid_t pid, uint64_t *out, urun_error_t *err)
   return 0;
 }
 
+/* By hand: strftime would load the time zone (tzset) for nothing.  */
 static char *
 rfc3339_now (void)
 {
   struct timespec ts;
   struct tm tm;
-  char buf[64], *s = NULL;
+  char *s = NULL;
 
   clock_gettime (CLOCK_REALTIME, &ts);
   gmtime_r (&ts.tv_sec, &tm);
-  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  if (asprintf (&s, "%s.%09ldZ", buf, ts.tv_nsec) < 0)
+  if (asprintf (&s, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec) < 0)
     return NULL;
   return s;
 }
-
-static char *
-owner_name (void)
-{
-  struct passwd pw, *res = NULL;
-  char buf[4096], *s = NULL;
-
-  if (getpwuid_r (geteuid (), &pw, buf, sizeof buf, &res) == 0 && res)
-    return strdup (res->pw_name);
-  if (asprintf (&s, "%u", (unsigned) geteuid ()) < 0)
-    return NULL;
-  return s;
-}
-
 
 /* SIGKILLs the process behind PIDFD and waits until it is gone (reaping it
    when it is our child).  */
@@ -307,40 +291,6 @@ load_saved_config (int dirfd, struct oci_config **cfg, urun_error_t *err)
 
 /* ---- create ------------------------------------------------------------- */
 
-static pid_t
-clone3_pidfd (unsigned long flags, int *pidfd)
-{
-  struct clone_args args;
-  pid_t pid;
-
-  memset (&args, 0, sizeof args);
-  args.flags = flags | CLONE_PIDFD;
-  args.pidfd = (uint64_t) (uintptr_t) pidfd;
-  args.exit_signal = SIGCHLD;
-  pid = (pid_t) syscall (SYS_clone3, &args, sizeof args);
-  if (pid >= 0 || errno != ENOSYS)
-    return pid;
-
-  /* No clone3 (valgrind): plain clone with a NULL stack behaves like fork,
-     then a pidfd for the child, which cannot be recycled before we reap
-     it.  */
-  pid = (pid_t) syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
-  if (pid > 0)
-    {
-      *pidfd = pidfd_open (pid, 0);
-      if (*pidfd < 0)
-        {
-          int saved = errno;
-          kill (pid, SIGKILL);
-          waitpid (pid, NULL, 0);
-          errno = saved;
-          return -1;
-        }
-    }
-  return pid;
-}
-
-
 struct create_run
 {
   const struct urun_context *ctx;
@@ -350,19 +300,19 @@ struct create_run
   int child_pidfd;  /* the clone3 child (may be an intermediate) */
   pid_t child_pid;
   bool offsets_written;
+  bool maps_written;   /* by the init itself */
+  bool cgroup_placed;  /* by clone3 */
 };
 
-/* SYNC_INIT: the init exists with all its namespaces; do the host-side
-   part of create, then let it go.  */
+/* The first message from the init tells who it is: the clone3 child, or
+   its child when a pid namespace was entered by path.  */
 static int
-on_init_ready (struct create_run *r, pid_t sender, urun_error_t *err)
+adopt_init (struct create_run *r, pid_t sender, urun_error_t *err)
 {
   struct created *c = r->c;
-  const struct oci_config *cfg = c->cfg;
-  const struct oci_hooks *h = cfg->hooks;
-  const struct oci_namespace *user = oci_config_find_namespace (cfg, OCI_NS_USER);
-  const struct oci_namespace *time_ns = oci_config_find_namespace (cfg, OCI_NS_TIME);
 
+  if (c->pid > 0)
+    return 0;
   c->pid = sender > 0 ? sender : r->child_pid;
   if (c->pid != r->child_pid)
     {
@@ -378,13 +328,29 @@ on_init_ready (struct create_run *r, pid_t sender, urun_error_t *err)
     }
   else
     c->pidfd = steal_fd (&r->child_pidfd);
+  return 0;
+}
 
-  if (user && user->path == NULL && userns_write_maps (c->pid, cfg, r->ctx->rootless, err) < 0)
+/* SYNC_INIT: the init exists with all its namespaces; do the host-side
+   part of create, then let it go.  */
+static int
+on_init_ready (struct create_run *r, pid_t sender, urun_error_t *err)
+{
+  struct created *c = r->c;
+  const struct oci_config *cfg = c->cfg;
+  const struct oci_hooks *h = cfg->hooks;
+  const struct oci_namespace *user = oci_config_find_namespace (cfg, OCI_NS_USER);
+  const struct oci_namespace *time_ns = oci_config_find_namespace (cfg, OCI_NS_TIME);
+
+  if (adopt_init (r, sender, err) < 0)
+    return -1;
+  if (user && user->path == NULL && ! r->maps_written
+      && userns_write_maps (c->pid, cfg, r->ctx->rootless, err) < 0)
     return -1;
   if (time_ns && time_ns->path == NULL && ! r->offsets_written
       && namespaces_write_time_offsets (c->pid, cfg, err) < 0)
     return -1;
-  if (cgroup_enter (cfg, r->id, r->ctx->rootless, c->pid, &c->cgroup_path, err) < 0)
+  if (! r->cgroup_placed && cgroup_place (cfg, r->ctx->rootless, c->pid, &c->cgroup_path, err) < 0)
     return -1;
   if (cfg->linux_ && cfg->linux_->n_net_devices > 0
       && netlink_move_net_devices (cfg->linux_, c->pid, err) < 0)
@@ -454,7 +420,7 @@ drive_init (struct create_run *r, urun_error_t *err)
             return -1;
           break;
         case SYNC_READY:
-          return 0;
+          return adopt_init (r, sender, err);
         case SYNC_ERROR:
           return urun_make_error (err, m.status, "%s", m.text);
         default:
@@ -479,7 +445,6 @@ write_created_state (const struct urun_context *ctx, const char *id, bool foregr
   st.bundle = (char *) ctx->bundle;
   st.rootfs = c->rootfs;
   st.created = c->created_at;
-  st.owner = c->owner;
   st.cgroup_path = c->cgroup_path;
   st.detached = ! foreground; /* nobody of ours waits for it */
   st.annotations = c->cfg->annotations;
@@ -504,15 +469,74 @@ undo_create (const struct urun_context *ctx, const char *id, struct created *c, 
     urun_error_release (&ignore);
 }
 
-/* INIT_MASK: the signal mask the init restores (run blocks everything it
-   forwards; the container must not inherit that).  */
 static int
-do_create (const struct urun_context *ctx, const char *id, bool foreground, const sigset_t *init_mask,
-           struct created *c, urun_error_t *err)
+make_exec_fifo (struct created *c, int *fifo_fd, urun_error_t *err)
 {
-  unsigned long new_flags, clone_flags;
+  if (mkfifoat (c->dirfd, EXEC_FIFO, 0600) < 0)
+    return urun_make_error (err, errno, "create the exec fifo");
+  /* Writable by the container's user, whoever it maps to; the state dir
+     (0700) keeps everyone else from reaching it by path.  */
+  if (fchmodat (c->dirfd, EXEC_FIFO, 0622, 0) < 0
+      || (*fifo_fd = openat (c->dirfd, EXEC_FIFO, O_PATH | O_CLOEXEC)) < 0)
+    return urun_make_error (err, errno, "open the exec fifo");
+  return 0;
+}
+
+/* Does the parent have anything to do between clone3 and the init's
+   setup?  Only then do the two pay for the SYNC_INIT/SYNC_GO round trip.  */
+static bool
+init_needs_go (const struct oci_config *cfg, const struct init_args *a, bool cgroup_placed)
+{
+  const struct oci_namespace *user = oci_config_find_namespace (cfg, OCI_NS_USER);
+  const struct oci_hooks *h = cfg->hooks;
+
+  return a->join_in_child || (a->new_flags & CLONE_NEWTIME) || ! cgroup_placed
+         || (user && ! a->write_own_maps)
+         || (cfg->linux_ && cfg->linux_->n_net_devices > 0)
+         || (h && (has_hooks (&h->prestart) || has_hooks (&h->create_runtime)));
+}
+
+/* clone3 straight into the container's cgroup when there is one; where
+   the kernel refuses (no clone3, a cgroup we may create but not migrate
+   into), clone3 without, and the parent moves the init on SYNC_INIT.  */
+static pid_t
+clone_init (struct init_args *a, struct create_run *r, int *child_pidfd, urun_error_t *err)
+{
+  const char *path = r->c->cgroup_path;
+  cleanup_close int cgroup_fd = -1;
+  pid_t child = -1;
+
+  if (path && (cgroup_fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return urun_make_error (err, errno, "open cgroup `%s`", path);
+  if (cgroup_fd >= 0)
+    {
+      a->wait_for_go = init_needs_go (a->cfg, a, true);
+      child = namespaces_clone (a->clone_flags, cgroup_fd, child_pidfd);
+      if (child >= 0)
+        r->cgroup_placed = true;
+      else
+        urun_debug ("clone3 into cgroup `%s`: %s; moving the init afterwards", path, strerror (errno));
+    }
+  if (child < 0)
+    {
+      r->cgroup_placed = path == NULL;
+      a->wait_for_go = init_needs_go (a->cfg, a, r->cgroup_placed);
+      child = namespaces_clone (a->clone_flags, -1, child_pidfd);
+    }
+  if (child < 0)
+    return urun_make_error (err, errno, "clone3 the container init");
+  return child;
+}
+
+/* INIT_MASK: the signal mask the init restores (run blocks everything it
+   forwards; the container must not inherit that).  WAIT_FOR_START: create
+   (the init waits on the exec fifo for start); run execs right away.  */
+static int
+do_create (const struct urun_context *ctx, const char *id, bool foreground, bool wait_for_start,
+           const sigset_t *init_mask, struct created *c, urun_error_t *err)
+{
+  unsigned long new_flags;
   const struct oci_hooks *h;
-  bool join_in_child;
   int sv[2] = { -1, -1 };
   cleanup_close int fifo_fd = -1;
   cleanup_close int console_fd = -1;
@@ -529,31 +553,26 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, cons
   if (validate_config (ctx, c->cfg, foreground, err) < 0 || resolve_rootfs (ctx, c->cfg, &c->rootfs, err) < 0)
     return -1;
   c->created_at = rfc3339_now ();
-  c->owner = owner_name ();
-  if (c->created_at == NULL || c->owner == NULL)
+  if (c->created_at == NULL)
     return urun_make_error (err, errno, "allocate");
   if (state_reserve (ctx->state_root, id, &c->dirfd, &c->lockfd, err) < 0)
     return -1;
 
   /* From here on, every failure undoes what was done.  */
+  memset (&r, 0, sizeof r);
+  r.ctx = ctx;
+  r.id = id;
+  r.c = c;
+  r.child_pidfd = -1;
   h = c->cfg->hooks;
   if (h && (has_hooks (&h->poststart) || has_hooks (&h->poststop)) && save_config_copy (c->dirfd, c->cfg, err) < 0)
     goto fail;
-  if (mkfifoat (c->dirfd, EXEC_FIFO, 0600) < 0)
-    {
-      urun_make_error (err, errno, "create the exec fifo");
-      goto fail;
-    }
-  /* Writable by the container's user, whoever it maps to; the state dir
-     (0700) keeps everyone else from reaching it by path.  */
-  if (fchmodat (c->dirfd, EXEC_FIFO, 0622, 0) < 0
-      || (fifo_fd = openat (c->dirfd, EXEC_FIFO, O_PATH | O_CLOEXEC)) < 0)
-    {
-      urun_make_error (err, errno, "open the exec fifo");
-      goto fail;
-    }
+  if (wait_for_start && make_exec_fifo (c, &fifo_fd, err) < 0)
+    goto fail;
   if (c->cfg->process->terminal && ctx->console_socket
       && (console_fd = terminal_connect_console_socket (ctx->console_socket, err)) < 0)
+    goto fail;
+  if (cgroup_prepare (c->cfg, id, ctx->rootless, &c->cgroup_path, err) < 0)
     goto fail;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0
       || setsockopt (sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
@@ -569,9 +588,6 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, cons
      written before a process enters it.  So is the cgroup namespace, once
      the child is in its cgroup: its root is the cgroup it is made in.  */
   new_flags = namespaces_clone_flags (c->cfg);
-  join_in_child = namespaces_any_path (c->cfg);
-  clone_flags = join_in_child ? 0 : new_flags & ~(unsigned long) (CLONE_NEWTIME | CLONE_NEWCGROUP);
-
   memset (&a, 0, sizeof a);
   a.ctx = ctx;
   a.cfg = c->cfg;
@@ -582,21 +598,20 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, cons
   a.console_fd = console_fd;
   a.parent_fds[0] = c->dirfd;
   a.parent_fds[1] = c->lockfd;
-  a.join_in_child = join_in_child;
+  a.join_in_child = namespaces_any_path (c->cfg);
   a.new_flags = new_flags;
-  a.clone_flags = clone_flags;
+  a.clone_flags = a.join_in_child ? 0 : new_flags & ~(unsigned long) (CLONE_NEWTIME | CLONE_NEWCGROUP);
+  a.write_own_maps = ! a.join_in_child && userns_maps_self_writable (c->cfg);
   a.pty_to_parent = foreground && c->cfg->process->terminal && ctx->console_socket == NULL;
   if (init_mask)
     a.sigmask = *init_mask;
   else
     sigprocmask (SIG_SETMASK, NULL, &a.sigmask);
+  r.maps_written = a.write_own_maps;
 
-  child = clone3_pidfd (clone_flags, &child_pidfd);
+  child = clone_init (&a, &r, &child_pidfd, err);
   if (child < 0)
-    {
-      urun_make_error (err, errno, "clone3 the container init");
-      goto fail;
-    }
+    goto fail;
   if (child == 0)
     {
       close (sv[0]);
@@ -605,10 +620,6 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, cons
   close (sv[1]);
   sv[1] = -1;
 
-  memset (&r, 0, sizeof r);
-  r.ctx = ctx;
-  r.id = id;
-  r.c = c;
   r.sync_fd = sv[0];
   r.child_pidfd = child_pidfd;
   r.child_pid = child;
@@ -647,7 +658,7 @@ int
 container_create (const struct urun_context *ctx, const char *id, urun_error_t *err)
 {
   struct created c;
-  int ret = do_create (ctx, id, false, NULL, &c, err);
+  int ret = do_create (ctx, id, false, true, NULL, &c, err);
 
   created_release (&c);
   return ret;
@@ -919,11 +930,12 @@ container_run (const struct urun_context *ctx, const char *id, int *exit_status,
       prctl (PR_SET_CHILD_SUBREAPER, 1);
     }
 
-  ret = do_create (ctx, id, foreground, foreground ? &old : NULL, &c, err);
+  /* No exec fifo: nobody but us will start this container, and the init
+     goes on to execve as soon as it is ready.  */
+  ret = do_create (ctx, id, foreground, false, foreground ? &old : NULL, &c, err);
   if (ret == 0)
     {
-      if (release_init (c.dirfd, c.pidfd, err) < 0
-          || run_poststart (id, ctx->bundle, c.pid, c.cfg, err) < 0)
+      if (run_poststart (id, ctx->bundle, c.pid, c.cfg, err) < 0)
         {
           urun_error_t ignore = NULL;
           kill_and_wait (c.pidfd);

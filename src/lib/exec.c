@@ -29,6 +29,7 @@
 #include "fs-safe.h"
 #include "init.h"
 #include "log.h"
+#include "namespaces.h"
 #include "oci-json.h"
 #include "process.h"
 #include "seccomp.h"
@@ -514,21 +515,6 @@ exec_join (const struct exec_child *c)
 
 /* ---- the runtime side -------------------------------------------------- */
 
-static pid_t
-clone3_into_cgroup (int cgroup_fd, int *pidfd)
-{
-  struct clone_args args;
-
-  memset (&args, 0, sizeof args);
-  args.flags = CLONE_PIDFD | (cgroup_fd >= 0 ? CLONE_INTO_CGROUP : 0);
-  args.pidfd = (uint64_t) (uintptr_t) pidfd;
-  args.exit_signal = SIGCHLD;
-  args.cgroup = cgroup_fd >= 0 ? (uint64_t) cgroup_fd : 0;
-  return (pid_t) syscall (SYS_clone3, &args, sizeof args);
-}
-
-
-
 struct exec_parent
 {
   const struct urun_context *ctx;
@@ -689,7 +675,7 @@ start_process (const struct urun_context *ctx, struct exec_parent *e, int init_p
   c.parent_fds[1] = lockfd;
   c.sigmask = *sigmask;
 
-  first = clone3_into_cgroup (cgroup_fd, &first_pidfd);
+  first = namespaces_clone (0, cgroup_fd, &first_pidfd);
   if (first < 0 && errno == ENOSYS)
     {
       /* No clone3 (valgrind): the child moves itself into the cgroup.  */
@@ -703,9 +689,7 @@ start_process (const struct urun_context *ctx, struct exec_parent *e, int init_p
             }
         }
       c.cgroup_procs_fd = procs_fd;
-      first = fork ();
-      if (first > 0)
-        first_pidfd = pidfd_open (first, 0);
+      first = namespaces_clone (0, -1, &first_pidfd);
     }
   if (first < 0)
     {
@@ -724,12 +708,8 @@ start_process (const struct urun_context *ctx, struct exec_parent *e, int init_p
   ret = drive_children (e, err);
   /* The first child exits right after its fork (or on its error).  */
   memset (&info, 0, sizeof info);
-  if (first_pidfd >= 0)
-    while (waitid (P_PIDFD, first_pidfd, &info, WEXITED) < 0 && errno == EINTR)
-      ;
-  else
-    while (waitpid (first, NULL, 0) < 0 && errno == EINTR)
-      ;
+  while (waitid (P_PIDFD, first_pidfd, &info, WEXITED) < 0 && errno == EINTR)
+    ;
 out:
   if (sv[0] >= 0)
     close (sv[0]);

@@ -359,10 +359,13 @@ init_container (const struct init_args *a)
       init_fail (a, sync_fd, &err);
     }
 
+  if (a->write_own_maps && userns_write_own_maps (cfg, &err) < 0)
+    init_fail (a, sync_fd, &err);
   /* The parent writes maps, offsets (we have not forked since the time
      namespace was made, and the user process enters it at execve), places
      us in the cgroup and runs the runtime-namespace hooks.  */
-  if (init_sync_send (sync_fd, SYNC_INIT, 0, NULL, -1, &err) < 0 || wait_for (sync_fd, SYNC_GO, &err) < 0)
+  if (a->wait_for_go
+      && (init_sync_send (sync_fd, SYNC_INIT, 0, NULL, -1, &err) < 0 || wait_for (sync_fd, SYNC_GO, &err) < 0))
     init_fail (a, sync_fd, &err);
   /* Now in the container's cgroup: a cgroup namespace made here has it as
      its root, so the container sees its own limits at /sys/fs/cgroup.
@@ -427,7 +430,7 @@ init_container (const struct init_args *a)
   close (sync_fd);
   sync_fd = -1;
 
-  if (wait_for_start (a, &err) < 0)
+  if (a->fifo_fd >= 0 && wait_for_start (a, &err) < 0)
     init_fail (a, -1, &err);
   if (run_container_hooks (a, &hooks->start_container, "startContainer", "created", &err) < 0)
     init_fail (a, -1, &err);

@@ -6,13 +6,20 @@
  *   [join paths; unshare user] SYNC_USERNS ► write uid/gid maps   ► SYNC_ACK
  *   [unshare time]             SYNC_TIMENS ► write timens_offsets ► SYNC_ACK
  *   [fork when a pid ns needs it]
- *   init                       SYNC_INIT   ► maps (fast path), cgroup, net
+ *   [own maps when rootless with only its own ids]
+ *   init                       SYNC_INIT   ► maps, offsets, cgroup (when
+ *                                            clone3 could not place it), net
  *                                            devices, prestart/createRuntime
  *                                                                 ► SYNC_GO
  *   rootfs, pty (SYNC_PTY + fd), hostname, sysctl, createContainer,
  *   exec lookup, limits, seccomp (SYNC_SECCOMP + notify fd ► send it to
  *   listenerPath ► SYNC_ACK), identity  SYNC_READY ► state.json, exit 0
+ *   [create: wait on the exec fifo for start]; exec
  *   any error                  SYNC_ERROR (errno + message) ► undo, print
+ *
+ * SYNC_INIT/SYNC_GO is skipped when the parent has nothing to do there
+ * (the common case: cgroup made beforehand and the init cloned into it,
+ * maps written by the init or none): a round trip less on the start path.
  *
  * The parent sets SO_PASSCRED on its end: every message carries the
  * sender's pid translated into the parent's pid namespace, which is how it
@@ -55,13 +62,15 @@ struct init_args
   const char *id;
   const char *rootfs;       /* absolute host path */
   int sync_fd;              /* child's end */
-  int fifo_fd;              /* O_PATH fd of <state>/exec.fifo */
+  int fifo_fd;              /* O_PATH fd of <state>/exec.fifo; -1: run, no start to wait for */
   int console_fd;           /* connected --console-socket, or -1 */
   int parent_fds[2];        /* state dir and lock: the lock must not outlive create */
   bool join_in_child;       /* some namespace has a path: join, then unshare */
   unsigned long new_flags;  /* CLONE_NEW* to create, incl. user and time */
   unsigned long clone_flags;/* the CLONE_NEW* already applied by clone3 */
   bool pty_to_parent;       /* foreground run with a terminal */
+  bool write_own_maps;      /* rootless, own ids only: no parent needed */
+  bool wait_for_go;         /* SYNC_INIT/SYNC_GO: the parent has work to do */
   sigset_t sigmask;         /* to restore: the parent may block signals */
 };
 

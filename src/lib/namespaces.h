@@ -20,6 +20,16 @@ int namespaces_join (const struct oci_config *cfg, urun_error_t *err);
 /* Writes uid_map/gid_map (and setgroups) of PID: directly when we may, via
    newuidmap/newgidmap otherwise.  */
 int userns_write_maps (pid_t pid, const struct oci_config *cfg, bool rootless, urun_error_t *err);
+/* True when the config's maps are the caller's own uid and gid only and
+   the caller is not root: the init can then write them itself.  */
+bool userns_maps_self_writable (const struct oci_config *cfg);
+/* The init's side of that: /proc/self/{uid_map,setgroups,gid_map}.  */
+int userns_write_own_maps (const struct oci_config *cfg, urun_error_t *err);
+/* clone3 with CLONE_PIDFD, fork-like (returns 0 in the child), into the
+   cgroup2 directory CGROUP_FD (CLONE_INTO_CGROUP) when >= 0.  Without
+   clone3 (valgrind) and no CGROUP_FD: clone and pidfd_open; with one,
+   fails with ENOSYS so the caller can place the child itself.  */
+pid_t namespaces_clone (unsigned long flags, int cgroup_fd, int *pidfd);
 /* Writes /proc/PID/timens_offsets.  The kernel accepts them only while no
    process lives in the time namespace: PID must have unshare()d
    CLONE_NEWTIME (so the namespace is its time_for_children) and neither

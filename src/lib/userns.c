@@ -1,10 +1,12 @@
 /* urun — uid/gid maps of a new user namespace.
  *
- * Written from the parent (the child has no capability in the parent user
- * namespace).  Root, or an unprivileged caller mapping nothing but its own
- * uid/gid (with setgroups "deny"), writes /proc/PID/{uid,gid}_map directly;
- * anything else goes through the setuid helpers newuidmap/newgidmap, which
- * check /etc/subuid and /etc/subgid.  */
+ * Root writes /proc/PID/{uid,gid}_map of the init from the parent (the init
+ * has no capability in the parent user namespace).  An unprivileged caller
+ * mapping nothing but its own uid/gid (with setgroups "deny") needs no
+ * privilege at all: the init writes its own maps, which saves a round trip
+ * with the parent on the rootless start path.  Anything else goes through
+ * the setuid helpers newuidmap/newgidmap, which check /etc/subuid and
+ * /etc/subgid.  */
 #include "config.h"
 
 #include <errno.h>
@@ -144,6 +146,27 @@ run_map_helper (const char *helper, pid_t pid, const struct oci_id_mapping *m, s
   return ret;
 }
 
+/* One map written to PROC_DIR/{uid,gid}_map, and setgroups "deny" first
+   when the writer is unprivileged (user_namespaces(7)).  */
+static int
+write_map_direct (const char *proc_dir, const char *file, const struct oci_id_mapping *m, size_t n,
+                  bool deny_setgroups, urun_error_t *err)
+{
+  cleanup_free char *map = format_map (m, n, "\n");
+  char path[64];
+
+  if (map == NULL)
+    return urun_make_error (err, errno, "format id map");
+  if (deny_setgroups)
+    {
+      snprintf (path, sizeof path, "%s/setgroups", proc_dir);
+      if (write_proc_file (path, "deny", err) < 0)
+        return -1;
+    }
+  snprintf (path, sizeof path, "%s/%s", proc_dir, file);
+  return write_proc_file (path, map, err);
+}
+
 int
 userns_write_maps (pid_t pid, const struct oci_config *cfg, bool rootless, urun_error_t *err)
 {
@@ -151,41 +174,46 @@ userns_write_maps (pid_t pid, const struct oci_config *cfg, bool rootless, urun_
   const struct oci_linux *l = cfg->linux_;
   uid_t euid = geteuid ();
   gid_t egid = getegid ();
-  char path[64];
+  char proc_dir[32];
   bool direct_uid, direct_gid;
 
   (void) rootless; /* what matters is what the kernel lets us write */
   if (user == NULL || user->path != NULL)
     return 0;
 
+  snprintf (proc_dir, sizeof proc_dir, "/proc/%d", pid);
   direct_uid = euid == 0 || only_own_id (l->uid_mappings, l->n_uid_mappings, euid);
   direct_gid = euid == 0 || only_own_id (l->gid_mappings, l->n_gid_mappings, egid);
 
-  if (direct_uid)
-    {
-      cleanup_free char *map = format_map (l->uid_mappings, l->n_uid_mappings, "\n");
-      snprintf (path, sizeof path, "/proc/%d/uid_map", pid);
-      if (map == NULL || write_proc_file (path, map, err) < 0)
-        return urun_error_prepend (err, "linux.uidMappings");
-    }
-  else if (run_map_helper ("newuidmap", pid, l->uid_mappings, l->n_uid_mappings, err) < 0)
+  if (direct_uid ? write_map_direct (proc_dir, "uid_map", l->uid_mappings, l->n_uid_mappings, false, err)
+                 : run_map_helper ("newuidmap", pid, l->uid_mappings, l->n_uid_mappings, err))
     return urun_error_prepend (err, "linux.uidMappings");
+  if (direct_gid ? write_map_direct (proc_dir, "gid_map", l->gid_mappings, l->n_gid_mappings, euid != 0, err)
+                 : run_map_helper ("newgidmap", pid, l->gid_mappings, l->n_gid_mappings, err))
+    return urun_error_prepend (err, "linux.gidMappings");
+  return 0;
+}
 
-  if (direct_gid)
-    {
-      cleanup_free char *map = format_map (l->gid_mappings, l->n_gid_mappings, "\n");
-      /* An unprivileged writer must give up setgroups first (user_namespaces(7)).  */
-      if (euid != 0)
-        {
-          snprintf (path, sizeof path, "/proc/%d/setgroups", pid);
-          if (write_proc_file (path, "deny", err) < 0)
-            return urun_error_prepend (err, "linux.gidMappings");
-        }
-      snprintf (path, sizeof path, "/proc/%d/gid_map", pid);
-      if (map == NULL || write_proc_file (path, map, err) < 0)
-        return urun_error_prepend (err, "linux.gidMappings");
-    }
-  else if (run_map_helper ("newgidmap", pid, l->gid_mappings, l->n_gid_mappings, err) < 0)
+bool
+userns_maps_self_writable (const struct oci_config *cfg)
+{
+  const struct oci_namespace *user = oci_config_find_namespace (cfg, OCI_NS_USER);
+  const struct oci_linux *l = cfg->linux_;
+  uid_t euid = geteuid ();
+
+  return user && user->path == NULL && euid != 0
+         && only_own_id (l->uid_mappings, l->n_uid_mappings, euid)
+         && only_own_id (l->gid_mappings, l->n_gid_mappings, getegid ());
+}
+
+int
+userns_write_own_maps (const struct oci_config *cfg, urun_error_t *err)
+{
+  const struct oci_linux *l = cfg->linux_;
+
+  if (write_map_direct ("/proc/self", "uid_map", l->uid_mappings, l->n_uid_mappings, false, err) < 0)
+    return urun_error_prepend (err, "linux.uidMappings");
+  if (write_map_direct ("/proc/self", "gid_map", l->gid_mappings, l->n_gid_mappings, true, err) < 0)
     return urun_error_prepend (err, "linux.gidMappings");
   return 0;
 }
