@@ -496,9 +496,14 @@ remove_cgroup_path (const char *path, urun_error_t *err)
 
   if (dir == NULL)
     return urun_make_error (err, ENOMEM, "strdup");
-  remove_children (dir);
+  /* Sub-cgroups the container made are rare: look for them only when the
+     leaf does not go.  */
   if (rmdir (dir) < 0 && errno != ENOENT)
-    return urun_make_error (err, errno, "remove cgroup `%s`", dir);
+    {
+      remove_children (dir);
+      if (rmdir (dir) < 0 && errno != ENOENT)
+        return urun_make_error (err, errno, "remove cgroup `%s`", dir);
+    }
   while ((slash = strrchr (dir, '/')) && slash != dir)
     {
       char v[4];

@@ -74,6 +74,14 @@ fs_mkdir_p_in_root (int rootfd, const char *path, mode_t mode, urun_error_t *err
   cleanup_close int parentfd = -1;
   const char *p = path;
 
+  /* Usually the directory is there already: one lookup.  */
+  parentfd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY, 0);
+  if (parentfd >= 0 || errno != ENOENT)
+    {
+      if (parentfd < 0)
+        return urun_make_error (err, errno, "open directory `%s` inside the rootfs", path);
+      return steal_fd (&parentfd);
+    }
   parentfd = openat2_in_root (rootfd, "/", O_PATH | O_DIRECTORY, 0);
   if (parentfd < 0)
     return urun_make_error (err, errno, "open the rootfs");
