@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -906,6 +907,24 @@ out:
 
 /* ---- run ---------------------------------------------------------------- */
 
+/* What delete does, without reading back what we still hold: the init is
+   reaped, its cgroup and config are known.  Someone may have deleted the
+   container while it ran (then our state dir is unlinked).  */
+static int
+delete_after_run (const struct urun_context *ctx, const char *id, struct created *c, urun_error_t *err)
+{
+  struct stat sb;
+
+  while (flock (c->lockfd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      return urun_make_error (err, errno, "lock the state of `%s`", id);
+  if (fstat (c->dirfd, &sb) < 0)
+    return urun_make_error (err, errno, "stat the state of `%s`", id);
+  if (sb.st_nlink == 0)
+    return 0;
+  return destroy_container (ctx, id, c->dirfd, ctx->bundle, c->cgroup_path, c->cfg, err);
+}
+
 int
 container_run (const struct urun_context *ctx, const char *id, int *exit_status, urun_error_t *err)
 {
@@ -947,14 +966,13 @@ container_run (const struct urun_context *ctx, const char *id, int *exit_status,
   if (ret == 0 && foreground)
     {
       /* Others may now kill/state/delete this container.  */
-      close (c.lockfd);
-      c.lockfd = -1;
+      flock (c.lockfd, LOCK_UN);
       if (c.pty_master >= 0)
         ret = terminal_relay (c.pty_master, err);
       if (ret == 0)
         ret = signals_wait_forwarding (c.pidfd, sigfd, "the container", exit_status, err);
       if (ret == 0 && ! ctx->keep)
-        ret = container_delete (ctx, id, false, err);
+        ret = delete_after_run (ctx, id, &c, err);
     }
   if (foreground)
     sigprocmask (SIG_SETMASK, &old, NULL);
