@@ -150,9 +150,26 @@ dirname_of (char *path)
 
 /* ---- where cgroup2 is and where we are --------------------------------- */
 
+static int own_cgroup (char **out, urun_error_t *err);
+
+/* A cgroup2 mount can be a bind of a subtree (urun does that for
+   containers without a cgroup namespace): it shows the hierarchy as this
+   process sees it only if our own cgroup is where /proc/self/cgroup says. */
+static bool
+mount_shows_own_cgroup (const char *mount)
+{
+  cleanup_error urun_error_t ignored = NULL;
+  cleanup_free char *own = NULL, *dir = NULL;
+  struct stat sb;
+
+  if (own_cgroup (&own, &ignored) < 0 || asprintf (&dir, "%s%s", mount, own) < 0)
+    return false;
+  return stat (dir, &sb) == 0 && S_ISDIR (sb.st_mode);
+}
+
 /* The cgroup2 mount point: where systemd puts it (unified, then hybrid)
-   when statfs says so, which costs a syscall per candidate on the start
-   path; else the one mounted at the hierarchy root in
+   when statfs says so, which costs a few syscalls on the start path where
+   mountinfo can be long; else the one mounted at the hierarchy root in
    /proc/self/mountinfo.  */
 static int
 find_cgroup2_mount (char **out, urun_error_t *err)
@@ -165,7 +182,7 @@ find_cgroup2_mount (char **out, urun_error_t *err)
   for (size_t i = 0; i < sizeof usual / sizeof usual[0]; i++)
     {
       struct statfs sfs;
-      if (statfs (usual[i], &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+      if (statfs (usual[i], &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC && mount_shows_own_cgroup (usual[i]))
         {
           *out = strdup (usual[i]);
           return *out ? 0 : urun_make_error (err, ENOMEM, "strdup");
@@ -486,8 +503,9 @@ remove_children (const char *dir)
 
 /* rmdir the leaf, then every parent marked as created by urun that is now
    empty, stopping at the first one that isn't ours or isn't empty.  The
-   mount root is never marked (make_cgroup_path starts below it), so the
-   walk cannot leave the hierarchy.  */
+   walk cannot leave the hierarchy: make_cgroup_path starts below the
+   mount root, and a marked mount root (urun in a urun container whose
+   cgroup is bound at /sys/fs/cgroup) is a mount point rmdir refuses.  */
 static int
 remove_cgroup_path (const char *path, urun_error_t *err)
 {
@@ -496,6 +514,14 @@ remove_cgroup_path (const char *path, urun_error_t *err)
 
   if (dir == NULL)
     return urun_make_error (err, ENOMEM, "strdup");
+  /* A cgroupsPath that existed before create is not ours to remove
+     (runtime.md: nothing the runtime did not create); without user xattrs
+     on this kernel we cannot tell, and remove it as runc does.  */
+  {
+    char v[4];
+    if (getxattr (dir, CREATED_XATTR, v, sizeof v) < 0 && errno == ENODATA)
+      return 0;
+  }
   /* Sub-cgroups the container made are rare: look for them only when the
      leaf does not go.  */
   if (rmdir (dir) < 0 && errno != ENOENT)

@@ -92,6 +92,21 @@ npids_at_least () {
   [ ! -e "$CG2${own%/}/urun-test-rel" ]
 }
 
+@test "cgroup: a cgroupsPath that existed before create survives delete (runtime.md)" {
+  require_root
+  require_cgroup2
+  setup_bundle true
+  ID=$(new_id)
+  pre="$CG2/urun-test-pre-$ID"
+  mkdir "$pre"
+  config_set '.linux.cgroupsPath = $p' --arg p "/urun-test-pre-$ID"
+  run urun run --bundle "$BUNDLE" "$ID"
+  kept=no; [ -d "$pre" ] && kept=yes
+  rmdir "$pre" 2>/dev/null || true
+  [ "$status" -eq 0 ]
+  [ "$kept" = yes ]
+}
+
 @test "cgroup: cgroupsPath with .. is refused before anything is created" {
   setup_bundle true
   ID=$(new_id)
