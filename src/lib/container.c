@@ -470,15 +470,18 @@ undo_create (const struct urun_context *ctx, const char *id, struct created *c, 
     urun_error_release (&ignore);
 }
 
+/* The init inherits *FIFO_FD and waits reading it until start writes.
+   Read-write: on Linux that open never blocks, and the init, a writer
+   too, never reads EOF.  Opened here, the init never reopens it by path:
+   that would need a /proc in the container, or one from the host kept
+   past pivot_root.  */
 static int
 make_exec_fifo (struct created *c, int *fifo_fd, urun_error_t *err)
 {
   if (mkfifoat (c->dirfd, EXEC_FIFO, 0600) < 0)
     return urun_make_error (err, errno, "create the exec fifo");
-  /* Writable by the container's user, whoever it maps to; the state dir
-     (0700) keeps everyone else from reaching it by path.  */
-  if (fchmodat (c->dirfd, EXEC_FIFO, 0622, 0) < 0
-      || (*fifo_fd = openat (c->dirfd, EXEC_FIFO, O_PATH | O_CLOEXEC)) < 0)
+  *fifo_fd = openat (c->dirfd, EXEC_FIFO, O_RDWR | O_CLOEXEC);
+  if (*fifo_fd < 0)
     return urun_make_error (err, errno, "open the exec fifo");
   return 0;
 }
@@ -667,32 +670,33 @@ container_create (const struct urun_context *ctx, const char *id, urun_error_t *
 
 /* ---- start -------------------------------------------------------------- */
 
-/* Releases the init blocked on the exec fifo: open it for reading, read the
-   byte the init writes, remove the fifo ("running" from then on).  */
+/* Releases the init blocked reading the exec fifo: write the byte it
+   waits for, remove the fifo ("running" from then on).  The init holds
+   the only read end: no reader (ENXIO, EPIPE) means it is gone.  */
 static int
-release_init (int dirfd, int pidfd, urun_error_t *err)
+release_init (int dirfd, urun_error_t *err)
 {
-  struct pollfd pfd[2];
+  struct sigaction ignore = { .sa_handler = SIG_IGN }, old;
   cleanup_close int fd = -1;
-  char b;
+  ssize_t w;
+  int e;
 
-  fd = openat (dirfd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  fd = openat (dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 && errno == ENXIO)
+    return urun_make_error (err, 0, "the container init exited before start");
   if (fd < 0)
     return urun_make_error (err, errno, "open the exec fifo");
-  pfd[0] = (struct pollfd) { .fd = fd, .events = POLLIN };
-  pfd[1] = (struct pollfd) { .fd = pidfd, .events = POLLIN };
-  for (;;)
-    {
-      ssize_t r = read (fd, &b, 1);
-      if (r == 1)
-        break;
-      if (r < 0 && errno != EAGAIN && errno != EINTR)
-        return urun_make_error (err, errno, "read the exec fifo");
-      if (poll (pfd, 2, -1) < 0 && errno != EINTR)
-        return urun_make_error (err, errno, "wait for the container init");
-      if ((pfd[1].revents & POLLIN) && ! (pfd[0].revents & POLLIN))
-        return urun_make_error (err, 0, "the container init exited before start");
-    }
+  /* An init dying right now must be an error, not a SIGPIPE killing us.  */
+  sigaction (SIGPIPE, &ignore, &old);
+  do
+    w = write (fd, "0", 1);
+  while (w < 0 && errno == EINTR);
+  e = errno;
+  sigaction (SIGPIPE, &old, NULL);
+  if (w < 0 && e == EPIPE)
+    return urun_make_error (err, 0, "the container init exited before start");
+  if (w != 1)
+    return urun_make_error (err, e, "write the exec fifo");
   if (unlinkat (dirfd, EXEC_FIFO, 0) < 0 && errno != ENOENT)
     return urun_make_error (err, errno, "remove the exec fifo");
   return 0;
@@ -740,7 +744,7 @@ container_start (const struct urun_context *ctx, const char *id, urun_error_t *e
     }
   if (load_saved_config (dirfd, &cfg, err) < 0)
     goto out;
-  if (release_init (dirfd, pidfd, err) < 0)
+  if (release_init (dirfd, err) < 0)
     goto out;
   ret = run_poststart (id, st.bundle, st.pid, cfg, err);
 out:

@@ -290,29 +290,21 @@ setup_terminal (const struct init_args *a, urun_error_t *err)
   return ret;
 }
 
-/* Blocks until `start` opens the fifo for reading.  The fifo was opened
-   O_PATH before pivot_root; reopening it through /proc/self/fd needs no
-   path into the host.  */
+/* Blocks until `start` writes a byte into the exec fifo.  The fd was
+   opened read-write by create (see make_exec_fifo): nothing is reopened
+   by path, so this works without a /proc in the container.  */
 static int
 wait_for_start (const struct init_args *a, urun_error_t *err)
 {
-  char path[64];
-  int fd;
-  ssize_t w;
+  ssize_t r;
+  char b;
 
-  snprintf (path, sizeof path, "/proc/self/fd/%d", a->fifo_fd);
   do
-    fd = open (path, O_WRONLY | O_CLOEXEC);
-  while (fd < 0 && errno == EINTR);
-  if (fd < 0)
-    return urun_make_error (err, errno, "open the exec fifo");
-  do
-    w = write (fd, "0", 1);
-  while (w < 0 && errno == EINTR);
-  close (fd);
+    r = read (a->fifo_fd, &b, 1);
+  while (r < 0 && errno == EINTR);
   close (a->fifo_fd);
-  if (w != 1)
-    return urun_make_error (err, errno, "write the exec fifo");
+  if (r != 1)
+    return urun_make_error (err, r < 0 ? errno : EPIPE, "read the exec fifo");
   return 0;
 }
 

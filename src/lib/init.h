@@ -14,7 +14,7 @@
  *   rootfs, pty (SYNC_PTY + fd), hostname, sysctl, createContainer,
  *   exec lookup, limits, seccomp (SYNC_SECCOMP + notify fd ► send it to
  *   listenerPath ► SYNC_ACK), identity  SYNC_READY ► state.json, exit 0
- *   [create: wait on the exec fifo for start]; exec
+ *   [create: read the exec fifo until start writes]; exec
  *   any error                  SYNC_ERROR (errno + message) ► undo, print
  *
  * SYNC_INIT/SYNC_GO is skipped when the parent has nothing to do there
@@ -62,7 +62,7 @@ struct init_args
   const char *id;
   const char *rootfs;       /* absolute host path */
   int sync_fd;              /* child's end */
-  int fifo_fd;              /* O_PATH fd of <state>/exec.fifo; -1: run, no start to wait for */
+  int fifo_fd;              /* <state>/exec.fifo, read-write; -1: run, no start to wait for */
   int console_fd;           /* connected --console-socket, or -1 */
   int parent_fds[2];        /* state dir and lock: the lock must not outlive create */
   bool join_in_child;       /* some namespace has a path: join, then unshare */

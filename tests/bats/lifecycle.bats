@@ -298,7 +298,7 @@ urun_pid_of_run () {
   pid=$(state_field "$ID" pid)
   for fd in /proc/"$pid"/fd/*; do
     case $(readlink "$fd") in
-      "$(urun_state_dir "$ID")"/exec.fifo) ;; # O_PATH, reopened at start
+      "$(urun_state_dir "$ID")"/exec.fifo) ;; # read until start writes
       "$(urun_state_dir "$ID")"*) echo "leaked $fd -> $(readlink "$fd")"; false ;;
     esac
   done
@@ -307,4 +307,19 @@ urun_pid_of_run () {
     [[ "$(readlink "$fd")" != "$(urun_state_dir "$ID")"* ]]
   done
   urun delete --force "$ID"
+}
+
+@test "create, start: a container without any mount (no /proc) starts" {
+  # The init must not need the container's /proc to wait for start.
+  setup_bundle sh -c 'test -e /proc/self || echo started-without-proc > /started'
+  config_set '.mounts = [] | .linux.maskedPaths = [] | .linux.readonlyPaths = [] | .root.readonly = false'
+  ID=$(new_id)
+  create_detached "$ID"
+  [ "$(state_field "$ID" status)" = created ]
+  run urun start "$ID"
+  [ "$status" -eq 0 ]
+  wait_for_status "$ID" stopped
+  [ "$(cat "$BUNDLE/rootfs/started")" = started-without-proc ]
+  urun delete "$ID"
+  assert_no_leftovers "$ID"
 }
