@@ -384,6 +384,13 @@ init_container (const struct init_args *a)
     init_fail (a, sync_fd, &err);
   if (mount_prepare_rootfs (cfg, &ms, &err) < 0)
     init_fail (a, sync_fd, &err);
+  /* config.md: after the mounts, before pivot_root, in the container's
+     namespaces, with the path resolved in the runtime's mount view; so
+     before maskedPaths, readonlyPaths and root.readonly, as in runc.  */
+  if (run_container_hooks (a, &hooks->create_container, "createContainer", "creating", &err) < 0)
+    init_fail (a, sync_fd, &err);
+  if (mount_enter_rootfs (cfg, &ms, &err) < 0)
+    init_fail (a, sync_fd, &err);
   if (setup_terminal (a, &err) < 0)
     init_fail (a, sync_fd, &err);
   if (namespaces_apply_uts_and_sysctl (cfg, &err) < 0)
@@ -392,8 +399,6 @@ init_container (const struct init_args *a)
   if (process_create_cwd (p, &err) < 0)
     init_fail (a, sync_fd, &err);
   if (mount_finalize_rootfs (cfg, &err) < 0)
-    init_fail (a, sync_fd, &err);
-  if (run_container_hooks (a, &hooks->create_container, "createContainer", "creating", &err) < 0)
     init_fail (a, sync_fd, &err);
   if (process_resolve_exec (p, &exec_path, &err) < 0)
     init_fail (a, sync_fd, &err);

@@ -11,7 +11,8 @@
  *                                            clone3 could not place it), net
  *                                            devices, prestart/createRuntime
  *                                                                 ► SYNC_GO
- *   rootfs, pty (SYNC_PTY + fd), hostname, sysctl, createContainer,
+ *   mounts, createContainer, pivot_root, pty (SYNC_PTY + fd), hostname,
+ *   sysctl, masked/readonly paths,
  *   exec lookup, limits, seccomp (SYNC_SECCOMP + notify fd ► send it to
  *   listenerPath ► SYNC_ACK), identity  SYNC_READY ► state.json, exit 0
  *   [create: read the exec fifo until start writes]; exec

@@ -990,7 +990,6 @@ mount_prepare_rootfs (const struct oci_config *cfg, const struct mount_setup *ms
 {
   struct mount_ctx mc = { .cfg = cfg, .ms = ms, .rootfd = -1 };
   cleanup_close int rootfd = -1;
-  unsigned long prop;
   size_t i;
 
   if (prepare_root_mount (cfg, ms, err) < 0)
@@ -1010,7 +1009,23 @@ mount_prepare_rootfs (const struct oci_config *cfg, const struct mount_setup *ms
 
   if (dev_setup (cfg, rootfd, ms, config_mounts_proc (cfg), err) < 0)
     return -1;
+  /* createContainer hooks run next with this as their cwd, as in runc.  */
+  if (fchdir (rootfd) < 0)
+    return urun_make_error (err, errno, "chdir into the rootfs");
+  return 0;
+}
 
+int
+mount_enter_rootfs (const struct oci_config *cfg, const struct mount_setup *ms, urun_error_t *err)
+{
+  cleanup_close int rootfd = -1;
+  unsigned long prop;
+
+  /* By path again, as runc does: what a createContainer hook mounted onto
+     the rootfs becomes the root.  */
+  rootfd = open (ms->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return urun_make_error (err, errno, "open the rootfs `%s`", ms->rootfs);
   if (enter_rootfs (rootfd, ms->no_pivot, err) < 0)
     return -1;
 

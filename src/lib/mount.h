@@ -26,12 +26,17 @@ struct mount_setup
    create can fail before any side effect.  Errors name `mounts[N]...`.  */
 int mount_validate_config (const struct oci_config *cfg, urun_error_t *err);
 
-/* Phase 1 (before pivot): rootfsPropagation, bind rootfs onto itself, config
-   mounts in order, /dev (devices, symlinks, devpts, shm...), then pivot_root
-   (or move+chroot).  On return cwd and root are the container's /.  */
+/* Phase 1: the tree made rslave (or rprivate), rootfs bound onto itself,
+   config mounts in order, /dev (devices, symlinks, devpts, shm...).  On
+   return the root is still the host's and cwd is the rootfs: the point
+   where createContainer hooks run.  */
 int mount_prepare_rootfs (const struct oci_config *cfg, const struct mount_setup *ms, urun_error_t *err);
 
-/* Phase 2 (after hostname/sysctl, before dropping privileges): maskedPaths,
+/* Phase 2: pivot_root (or move+chroot) into ms->rootfs, then
+   rootfsPropagation.  On return cwd and root are the container's /.  */
+int mount_enter_rootfs (const struct oci_config *cfg, const struct mount_setup *ms, urun_error_t *err);
+
+/* Phase 3 (after hostname/sysctl, before dropping privileges): maskedPaths,
    readonlyPaths, root.readonly.  */
 int mount_finalize_rootfs (const struct oci_config *cfg, urun_error_t *err);
 

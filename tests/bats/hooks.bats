@@ -26,12 +26,13 @@ record_hook () {
     --arg k "$1" --arg p "$BUNDLE/record.sh" --arg o "$BUNDLE/$1.json"
 }
 
-# Creates the container (skipping while the lifecycle is not implemented).
-# The container's stdio is create's: send it to a file, or bats would wait
-# for the init to close a captured pipe.
+# create_or_skip ID [ARGS...]: creates the container (skipping while the
+# lifecycle is not implemented) with create's ARGS.  The container's stdio
+# is create's: send it to a file, or bats would wait for the init to close
+# a captured pipe.
 create_or_skip () {
   status=0
-  urun create --bundle "$BUNDLE" "$1" < /dev/null > "$BUNDLE/create.out" 2>&1 || status=$?
+  urun create --bundle "$BUNDLE" "${@:2}" "$1" < /dev/null > "$BUNDLE/create.out" 2>&1 || status=$?
   output=$(cat "$BUNDLE/create.out")
   case $output in
     *"not implemented"*) skip "needs: $output" ;;
@@ -118,4 +119,85 @@ create_or_skip () {
   [ "$status" -eq 1 ]
   [[ ${lines[0]} == *"prestart hook #0"*"/nonexistent/hook"*"No such file or directory"* ]]
   assert_no_leftovers "$id"
+}
+
+# write_host_hook FILE: an executable script at $BUNDLE/FILE, a path that
+# exists on the host only (the container's root is $BUNDLE/rootfs).  It
+# records its stdin, mount namespace and cwd next to itself and leaves a
+# mark in the container's tmpfs at /hookmark, through the rootfs' host path.
+write_host_hook () {
+  cat > "$BUNDLE/$1" <<EOF2
+#!/bin/sh
+cat > "$BUNDLE/$1.json"
+readlink /proc/self/ns/mnt > "$BUNDLE/$1.mntns"
+pwd > "$BUNDLE/$1.cwd"
+echo from-hook > "$BUNDLE/rootfs/hookmark/seen"
+EOF2
+  chmod 0755 "$BUNDLE/$1"
+  [ -z "$URUN_TEST_SWITCH_USER" ] || chown "$URUN_TEST_UID:$URUN_TEST_GID" "$BUNDLE/$1"
+}
+
+# check_create_hook [CREATE ARGS...]: a createContainer hook found on the
+# host only runs in the container's mount namespace, before the root
+# switch: it sees the config's mounts through the rootfs' host path.
+check_create_hook () {
+  local id pid
+  setup_bundle sleep 1000
+  config_set '.mounts += [{"destination": "/hookmark", "type": "tmpfs", "source": "tmpfs"}]'
+  write_host_hook create-hook.sh
+  config_set '.hooks.createContainer = [{"path": $p}]' --arg p "$BUNDLE/create-hook.sh"
+  id=$(new_id)
+
+  create_or_skip "$id" "$@"
+  pid=$(urun state "$id" | jq .pid)
+  [ -s "$BUNDLE/create-hook.sh.json" ]
+  jq -e --arg id "$id" --arg b "$BUNDLE" '.id == $id and .status == "creating" and .pid > 0 and .bundle == $b' \
+    "$BUNDLE/create-hook.sh.json"
+  # the init's mount namespace; the tmpfs of the config is where the hook
+  # wrote, not the host's rootfs directory
+  [ "$(cat "$BUNDLE/create-hook.sh.mntns")" = "$(readlink "/proc/$pid/ns/mnt")" ]
+  [ "$(cat "/proc/$pid/root/hookmark/seen")" = from-hook ]
+  [ ! -e "$BUNDLE/rootfs/hookmark/seen" ]
+  # cwd: the rootfs, as in runc
+  [ "$(cat "$BUNDLE/create-hook.sh.cwd")" = "$BUNDLE/rootfs" ]
+}
+
+@test "createContainer hooks: path on the host, run in the container's mount namespace before pivot_root" {
+  check_create_hook
+}
+
+@test "createContainer hooks: the same with --no-pivot" {
+  check_create_hook --no-pivot
+}
+
+@test "a failing createContainer hook fails create and leaves nothing behind" {
+  local id
+  setup_bundle sleep 1000
+  config_set '.hooks.createContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "echo broken >&2; exit 3"]}]'
+  id=$(new_id)
+  run urun create --bundle "$BUNDLE" "$id"
+  [ "$status" -eq 1 ]
+  [ "${#lines[@]}" -eq 1 ]
+  [[ ${lines[0]} == "urun: "*"createContainer hook #0 \`/bin/sh\` exited with status 3"*broken* ]]
+  [ ! -e "$(urun_state_dir "$id")" ]
+  assert_no_leftovers "$id"
+}
+
+@test "startContainer hooks: path in the container, run at start" {
+  local id
+  setup_bundle sleep 1000
+  config_set '.root.readonly = false'
+  # only in the rootfs: the hook must be looked up in the container
+  printf '#!/bin/sh\ncat > /started.json\n' > "$BUNDLE/rootfs/start-hook.sh"
+  chmod 0755 "$BUNDLE/rootfs/start-hook.sh"
+  [ -z "$URUN_TEST_SWITCH_USER" ] || chown "$URUN_TEST_UID:$URUN_TEST_GID" "$BUNDLE/rootfs/start-hook.sh"
+  config_set '.hooks.startContainer = [{"path": "/start-hook.sh"}]'
+  id=$(new_id)
+
+  create_or_skip "$id"
+  [ ! -e "$BUNDLE/rootfs/started.json" ]
+  run urun start "$id"
+  [ "$status" -eq 0 ]
+  wait_for test -s "$BUNDLE/rootfs/started.json"
+  jq -e --arg id "$id" '.id == $id and .status == "created"' "$BUNDLE/rootfs/started.json"
 }
