@@ -59,6 +59,7 @@ struct created
   int pidfd;        /* the init */
   pid_t pid;        /* the init, host view */
   int pty_master;   /* foreground run with a terminal */
+  int exec_watch;   /* run with poststart hooks: the sync socket, EOF at execve */
   char *cgroup_path;
   char *rootfs;
   char *created_at;
@@ -75,12 +76,14 @@ created_release (struct created *c)
     close (c->pidfd);
   if (c->pty_master >= 0)
     close (c->pty_master);
+  if (c->exec_watch >= 0)
+    close (c->exec_watch);
   free (c->cgroup_path);
   free (c->rootfs);
   free (c->created_at);
   oci_config_free (c->cfg);
   memset (c, 0, sizeof *c);
-  c->dirfd = c->lockfd = c->pidfd = c->pty_master = -1;
+  c->dirfd = c->lockfd = c->pidfd = c->pty_master = c->exec_watch = -1;
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -296,6 +299,7 @@ struct create_run
 {
   const struct urun_context *ctx;
   const char *id;
+  bool foreground;
   struct created *c;
   int sync_fd;      /* parent's end */
   int child_pidfd;  /* the clone3 child (may be an intermediate) */
@@ -305,8 +309,31 @@ struct create_run
   bool cgroup_placed;  /* by clone3 */
 };
 
-/* The first message from the init tells who it is: the clone3 child, or
-   its child when a pid namespace was entered by path.  */
+static int
+write_created_state (const struct urun_context *ctx, const char *id, bool foreground, struct created *c,
+                     urun_error_t *err)
+{
+  struct urun_state st;
+
+  memset (&st, 0, sizeof st);
+  st.id = (char *) id;
+  st.pid = c->pid;
+  if (pid_start_time (c->pid, &st.pid_start_time, err) < 0)
+    return -1;
+  st.bundle = (char *) ctx->bundle;
+  st.rootfs = c->rootfs;
+  st.created = c->created_at;
+  st.cgroup_path = c->cgroup_path;
+  st.detached = ! foreground; /* nobody of ours waits for it */
+  st.annotations = c->cfg->annotations;
+  return state_write (c->dirfd, &st, err);
+}
+
+/* Learns who the init is, and records it at once in state.json and the
+   pid file: from then on a urun killed half-way leaves a container that
+   delete can find and remove.  Right after clone3 (the clone3 child is
+   the init), or on the first message when a pid namespace entered by path
+   made the init its child (SCM_CREDENTIALS give its pid).  */
 static int
 adopt_init (struct create_run *r, pid_t sender, urun_error_t *err)
 {
@@ -329,6 +356,10 @@ adopt_init (struct create_run *r, pid_t sender, urun_error_t *err)
     }
   else
     c->pidfd = steal_fd (&r->child_pidfd);
+  if (write_created_state (r->ctx, r->id, r->foreground, c, err) < 0)
+    return -1;
+  if (r->ctx->pid_file && fs_write_pid_file (r->ctx->pid_file, c->pid, err) < 0)
+    return -1;
   return 0;
 }
 
@@ -432,26 +463,6 @@ drive_init (struct create_run *r, urun_error_t *err)
     }
 }
 
-static int
-write_created_state (const struct urun_context *ctx, const char *id, bool foreground, struct created *c,
-                     urun_error_t *err)
-{
-  struct urun_state st;
-
-  memset (&st, 0, sizeof st);
-  st.id = (char *) id;
-  st.pid = c->pid;
-  if (pid_start_time (c->pid, &st.pid_start_time, err) < 0)
-    return -1;
-  st.bundle = (char *) ctx->bundle;
-  st.rootfs = c->rootfs;
-  st.created = c->created_at;
-  st.cgroup_path = c->cgroup_path;
-  st.detached = ! foreground; /* nobody of ours waits for it */
-  st.annotations = c->cfg->annotations;
-  return state_write (c->dirfd, &st, err);
-}
-
 /* Undo everything create did, in reverse.  */
 static void
 undo_create (const struct urun_context *ctx, const char *id, struct created *c, int child_pidfd)
@@ -510,8 +521,10 @@ clone_init (struct init_args *a, struct create_run *r, int *child_pidfd, urun_er
   cleanup_close int cgroup_fd = -1;
   pid_t child = -1;
 
-  if (path && (cgroup_fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-    return urun_make_error (err, errno, "open cgroup `%s`", path);
+  /* Joining a pid namespace by path forks an intermediate: it stays out
+     of the cgroup (pids.max), the init is moved in on SYNC_INIT.  */
+  if (path && ! a->join_in_child && (cgroup_fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    urun_debug ("open cgroup `%s`: %s; moving the init afterwards", path, strerror (errno));
   if (cgroup_fd >= 0)
     {
       a->wait_for_go = init_needs_go (a->cfg, a, true);
@@ -550,7 +563,7 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, bool
   pid_t child;
 
   memset (c, 0, sizeof *c);
-  c->dirfd = c->lockfd = c->pidfd = c->pty_master = -1;
+  c->dirfd = c->lockfd = c->pidfd = c->pty_master = c->exec_watch = -1;
 
   if (load_bundle_config (ctx, &c->cfg, err) < 0)
     return -1;
@@ -627,7 +640,9 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, bool
   r.sync_fd = sv[0];
   r.child_pidfd = child_pidfd;
   r.child_pid = child;
-  if (drive_init (&r, err) < 0)
+  r.foreground = foreground;
+  /* The state is written while the init sets itself up.  */
+  if ((! a.join_in_child && adopt_init (&r, child, err) < 0) || drive_init (&r, err) < 0)
     {
       child_pidfd = r.child_pidfd;
       goto fail;
@@ -636,13 +651,13 @@ do_create (const struct urun_context *ctx, const char *id, bool foreground, bool
   if (child_pidfd >= 0)
     close (child_pidfd);
   child_pidfd = -1;
-  close (sv[0]);
+  /* run's poststart hooks wait for the execve: the init holds its end of
+     the socket until then (CLOEXEC).  */
+  if (! wait_for_start && h && has_hooks (&h->poststart))
+    c->exec_watch = steal_fd (&sv[0]);
+  else
+    close (sv[0]);
   sv[0] = -1;
-
-  if (write_created_state (ctx, id, foreground, c, err) < 0)
-    goto fail;
-  if (ctx->pid_file && fs_write_pid_file (ctx->pid_file, c->pid, err) < 0)
-    goto fail;
   return 0;
 
 fail:
@@ -673,8 +688,32 @@ container_create (const struct urun_context *ctx, const char *id, urun_error_t *
 /* Releases the init blocked reading the exec fifo: write the byte it
    waits for, remove the fifo ("running" from then on).  The init holds
    the only read end: no reader (ENXIO, EPIPE) means it is gone.  */
+/* The init keeps FD (its sync socket, or its exec fifo end) until execve
+   (CLOEXEC): poststart hooks run after the process is executed
+   (runtime.md, lifecycle step 9), so wait for that, or for its death.
+   POLLERR: a fifo writer with no reader left; POLLHUP: socket EOF.  */
 static int
-release_init (int dirfd, urun_error_t *err)
+wait_for_exec (int fd, int pidfd, urun_error_t *err)
+{
+  struct pollfd pfd[2] = { { .fd = fd, .events = 0 }, { .fd = pidfd, .events = POLLIN } };
+
+  for (;;)
+    {
+      if (poll (pfd, 2, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return urun_make_error (err, errno, "wait for the container process to start");
+        }
+      if (pfd[0].revents & (POLLERR | POLLHUP))
+        return 0;
+      if (pfd[1].revents & POLLIN)
+        return urun_make_error (err, 0, "the container init exited before its process started");
+    }
+}
+
+static int
+release_init (int dirfd, int pidfd, bool wait_exec, urun_error_t *err)
 {
   struct sigaction ignore = { .sa_handler = SIG_IGN }, old;
   cleanup_close int fd = -1;
@@ -699,7 +738,7 @@ release_init (int dirfd, urun_error_t *err)
     return urun_make_error (err, e, "write the exec fifo");
   if (unlinkat (dirfd, EXEC_FIFO, 0) < 0 && errno != ENOENT)
     return urun_make_error (err, errno, "remove the exec fifo");
-  return 0;
+  return wait_exec ? wait_for_exec (fd, pidfd, err) : 0;
 }
 
 static int
@@ -744,7 +783,7 @@ container_start (const struct urun_context *ctx, const char *id, urun_error_t *e
     }
   if (load_saved_config (dirfd, &cfg, err) < 0)
     goto out;
-  if (release_init (dirfd, err) < 0)
+  if (release_init (dirfd, pidfd, cfg && cfg->hooks && has_hooks (&cfg->hooks->poststart), err) < 0)
     goto out;
   ret = run_poststart (id, st.bundle, st.pid, cfg, err);
 out:
@@ -958,7 +997,8 @@ container_run (const struct urun_context *ctx, const char *id, int *exit_status,
   ret = do_create (ctx, id, foreground, false, foreground ? &old : NULL, &c, err);
   if (ret == 0)
     {
-      if (run_poststart (id, ctx->bundle, c.pid, c.cfg, err) < 0)
+      if ((c.exec_watch >= 0 && wait_for_exec (c.exec_watch, c.pidfd, err) < 0)
+          || run_poststart (id, ctx->bundle, c.pid, c.cfg, err) < 0)
         {
           urun_error_t ignore = NULL;
           kill_and_wait (c.pidfd);

@@ -302,7 +302,8 @@ wait_for_start (const struct init_args *a, urun_error_t *err)
   do
     r = read (a->fifo_fd, &b, 1);
   while (r < 0 && errno == EINTR);
-  close (a->fifo_fd);
+  /* The fd stays open until execve closes it (CLOEXEC): start waits for
+     that before the poststart hooks.  */
   if (r != 1)
     return urun_make_error (err, r < 0 ? errno : EPIPE, "read the exec fifo");
   return 0;
@@ -424,7 +425,8 @@ init_container (const struct init_args *a)
   prctl (PR_SET_PDEATHSIG, 0);
   if (init_sync_send (sync_fd, SYNC_READY, 0, NULL, -1, &err) < 0)
     init_fail (a, -1, &err);
-  close (sync_fd);
+  /* Left open until execve closes it (CLOEXEC): its EOF tells run's
+     poststart hooks that the process runs.  Errors go to stderr now.  */
   sync_fd = -1;
 
   if (a->fifo_fd >= 0 && wait_for_start (a, &err) < 0)

@@ -201,3 +201,38 @@ check_create_hook () {
   wait_for test -s "$BUNDLE/rootfs/started.json"
   jq -e --arg id "$id" '.id == $id and .status == "created"' "$BUNDLE/rootfs/started.json"
 }
+
+# poststart_cmdline_hook: a poststart hook that records the container
+# process's argv at the moment it runs into $BUNDLE/poststart.cmdline.
+poststart_cmdline_hook () {
+  cat > "$BUNDLE/cmdline.sh" <<'EOF2'
+pid=$(/bin/busybox sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
+/bin/busybox tr '\0' ' ' < /proc/$pid/cmdline > "$1"
+EOF2
+  chmod 0755 "$BUNDLE/cmdline.sh"
+  [ -z "$URUN_TEST_SWITCH_USER" ] || chown "$URUN_TEST_UID:$URUN_TEST_GID" "$BUNDLE/cmdline.sh"
+  config_set '.hooks.poststart = [{"path": "/bin/busybox", "args": ["sh", $p, $o]}]' \
+    --arg p "$BUNDLE/cmdline.sh" --arg o "$BUNDLE/poststart.cmdline"
+}
+
+@test "poststart hooks run after the process is executed (run and start)" {
+  local id
+  setup_bundle sleep 1000
+  poststart_cmdline_hook
+  # a slow startContainer hook (in the container, between start and the
+  # execve) would let an early poststart see urun's init instead
+  config_set '.hooks.startContainer = [{"path": "/bin/sleep", "args": ["sleep", "1"]}]'
+  id=$(new_id)
+  urun run -d --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>"$BUNDLE/run.err" || { cat "$BUNDLE/run.err"; false; }
+  # runtime.md lifecycle step 9: the user process, not urun's init, is there
+  [ "$(cat "$BUNDLE/poststart.cmdline")" = "sleep 1000 " ]
+  urun delete --force "$id"
+
+  rm -f "$BUNDLE/poststart.cmdline"
+  id=$(new_id)
+  create_or_skip "$id"
+  run urun start "$id"
+  [ "$status" -eq 0 ]
+  [ "$(cat "$BUNDLE/poststart.cmdline")" = "sleep 1000 " ]
+  urun delete --force "$id"
+}
