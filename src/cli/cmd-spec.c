@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "oci-json.h"
+#include "fs-safe.h"
 
 static const struct cli_help spec_help = {
   "[--rootless] [--bundle DIR]",
@@ -18,22 +19,6 @@ static const struct cli_help spec_help = {
   "                             mapping the caller's uid and gid to 0, no network\n"
   "                             namespace\n",
 };
-
-static int
-write_all (int fd, const char *buf, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, buf, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      buf += n;
-      len -= (size_t) n;
-    }
-  return 0;
-}
 
 int
 cmd_spec (struct urun_cli *cli, int argc, char **argv, urun_error_t *err)
@@ -77,7 +62,7 @@ cmd_spec (struct urun_cli *cli, int argc, char **argv, urun_error_t *err)
     return urun_make_error (err, 0, "`%s` already exists: remove it first", path);
   if (fd < 0)
     return urun_make_error (err, errno, "create `%s`", path);
-  if (write_all (fd, json, strlen (json)) < 0 || write_all (fd, "\n", 1) < 0)
+  if (fs_write_all (fd, json, strlen (json)) < 0 || fs_write_all (fd, "\n", 1) < 0)
     {
       int saved = errno;
       unlink (path);

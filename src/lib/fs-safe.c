@@ -197,9 +197,11 @@ fs_fd_path (int fd, char buf[static 64])
   return buf;
 }
 
-static int
-write_all (int fd, const char *data, size_t len)
+int
+fs_write_all (int fd, const void *buf, size_t len)
 {
+  const char *data = buf;
+
   while (len > 0)
     {
       ssize_t w = write (fd, data, len);
@@ -221,7 +223,7 @@ fs_write_file_at (int dirfd, const char *path, const char *data, size_t len, uru
   cleanup_close int fd = openat (dirfd, path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return urun_make_error (err, errno, "open `%s`", path);
-  if (write_all (fd, data, len) < 0)
+  if (fs_write_all (fd, data, len) < 0)
     return urun_make_error (err, errno, "write `%s`", path);
   return 0;
 }

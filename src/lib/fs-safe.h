@@ -21,6 +21,8 @@ int fs_create_mount_target (int rootfd, const char *path, bool is_dir, urun_erro
 /* "/proc/self/fd/N" into buf.  */
 const char *fs_fd_path (int fd, char buf[static 64]);
 /* Writes a whole string to a file (O_WRONLY|O_CLOEXEC), e.g. /proc files.  */
+/* write(2) until all of BUF is written, retrying on EINTR; -1 with errno.  */
+int fs_write_all (int fd, const void *buf, size_t len);
 int fs_write_file (const char *path, const char *data, size_t len, urun_error_t *err);
 int fs_write_file_at (int dirfd, const char *path, const char *data, size_t len, urun_error_t *err);
 /* Writes "PID" to PATH atomically (temp file + rename).  */

@@ -22,6 +22,7 @@
 
 #include "cgroup.h"
 #include "state.h"
+#include "fs-safe.h"
 
 #define STATE_FILE "state.json"
 #define LOCK_FILE "lock"
@@ -419,22 +420,6 @@ gen_key_str (yajl_gen g, const char *key, const char *value)
     yajl_gen_null (g);
 }
 
-static int
-write_all (int fd, const unsigned char *buf, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t w = write (fd, buf, len);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w < 0)
-        return -1;
-      buf += w;
-      len -= (size_t) w;
-    }
-  return 0;
-}
-
 int
 state_write (int dirfd, const struct urun_state *st, urun_error_t *err)
 {
@@ -483,7 +468,7 @@ state_write (int dirfd, const struct urun_state *st, urun_error_t *err)
       yajl_gen_free (g);
       return urun_make_error (err, saved, "write state of `%s`", st->id);
     }
-  if (write_all (fd, buf, len) < 0 || close (fd) < 0 || renameat (dirfd, tmp, dirfd, STATE_FILE) < 0)
+  if (fs_write_all (fd, buf, len) < 0 || close (fd) < 0 || renameat (dirfd, tmp, dirfd, STATE_FILE) < 0)
     {
       saved = errno;
       unlinkat (dirfd, tmp, 0);

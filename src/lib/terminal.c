@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "terminal.h"
+#include "fs-safe.h"
 
 /* The slave of MASTER, opened through the master itself (TIOCGPTPEER) so no
    path lookup can be raced; falls back to ptsname for old kernels.  */
@@ -207,22 +208,6 @@ terminal_send_fd_to_socket (const char *socket_path, int fd, urun_error_t *err)
 
 /* ---- foreground relay ------------------------------------------------- */
 
-static int
-write_all (int fd, const char *buf, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, buf, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      buf += n;
-      len -= (size_t) n;
-    }
-  return 0;
-}
-
 static void
 copy_window_size (int from, int to)
 {
@@ -246,7 +231,7 @@ pump (int from, int to)
     return -1;
   if (n == 0)
     return 0;
-  if (write_all (to, buf, (size_t) n) < 0)
+  if (fs_write_all (to, buf, (size_t) n) < 0)
     return -1;
   return 1;
 }
