@@ -60,6 +60,7 @@ struct created
   pid_t pid;        /* the init, host view */
   int pty_master;   /* foreground run with a terminal */
   int exec_watch;   /* run with poststart hooks: the sync socket, EOF at execve */
+  bool pid_file_written; /* undo removes it */
   char *cgroup_path;
   char *rootfs;
   char *created_at;
@@ -360,6 +361,7 @@ adopt_init (struct create_run *r, pid_t sender, urun_error_t *err)
     return -1;
   if (r->ctx->pid_file && fs_write_pid_file (r->ctx->pid_file, c->pid, err) < 0)
     return -1;
+  c->pid_file_written = r->ctx->pid_file != NULL;
   return 0;
 }
 
@@ -479,6 +481,8 @@ undo_create (const struct urun_context *ctx, const char *id, struct created *c, 
     }
   if (state_remove (ctx->state_root, id, &ignore) < 0)
     urun_error_release (&ignore);
+  if (c->pid_file_written)
+    unlink (ctx->pid_file);
 }
 
 /* The init inherits *FIFO_FD and waits reading it until start writes.

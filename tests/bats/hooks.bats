@@ -183,6 +183,19 @@ check_create_hook () {
   assert_no_leftovers "$id"
 }
 
+@test "a create that fails after clone3 leaves no pid file behind" {
+  local id
+  setup_bundle sleep 1000
+  config_set '.hooks.createContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]'
+  id=$(new_id)
+  # the pid file is written as soon as the init exists; undo removes it
+  run urun create --pid-file "$BUNDLE/init.pid" --bundle "$BUNDLE" "$id"
+  [ "$status" -eq 1 ]
+  [ ! -e "$BUNDLE/init.pid" ]
+  [ ! -e "$(urun_state_dir "$id")" ]
+  assert_no_leftovers "$id"
+}
+
 @test "startContainer hooks: path in the container, run at start" {
   local id
   setup_bundle sleep 1000
