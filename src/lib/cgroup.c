@@ -154,15 +154,14 @@ static int own_cgroup (char **out, urun_error_t *err);
 
 /* A cgroup2 mount can be a bind of a subtree (urun does that for
    containers without a cgroup namespace): it shows the hierarchy as this
-   process sees it only if our own cgroup is where /proc/self/cgroup says. */
+   process sees it only if our own cgroup OWN (/proc/self/cgroup) is there. */
 static bool
-mount_shows_own_cgroup (const char *mount)
+mount_shows_own_cgroup (const char *mount, const char *own)
 {
-  cleanup_error urun_error_t ignored = NULL;
-  cleanup_free char *own = NULL, *dir = NULL;
+  cleanup_free char *dir = NULL;
   struct stat sb;
 
-  if (own_cgroup (&own, &ignored) < 0 || asprintf (&dir, "%s%s", mount, own) < 0)
+  if (own == NULL || asprintf (&dir, "%s%s", mount, own) < 0)
     return false;
   return stat (dir, &sb) == 0 && S_ISDIR (sb.st_mode);
 }
@@ -170,19 +169,26 @@ mount_shows_own_cgroup (const char *mount)
 /* The cgroup2 mount point: where systemd puts it (unified, then hybrid)
    when statfs says so, which costs a few syscalls on the start path where
    mountinfo can be long; else the one mounted at the hierarchy root in
-   /proc/self/mountinfo.  */
+   /proc/self/mountinfo.  *OWN_OUT (when not NULL): our own cgroup path, read
+   for the check and handed on so the caller need not read it again; NULL
+   when /proc/self/cgroup has none.  */
 static int
-find_cgroup2_mount (char **out, urun_error_t *err)
+find_cgroup2_mount (char **out, char **own_out, urun_error_t *err)
 {
   static const char *const usual[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+  cleanup_error urun_error_t ignored = NULL;
   cleanup_file FILE *f = NULL;
-  cleanup_free char *line = NULL;
+  cleanup_free char *line = NULL, *own = NULL;
   size_t n = 0;
 
+  if (own_cgroup (&own, &ignored) < 0)
+    own = NULL;
+  if (own_out)
+    *own_out = own ? strdup (own) : NULL;
   for (size_t i = 0; i < sizeof usual / sizeof usual[0]; i++)
     {
       struct statfs sfs;
-      if (statfs (usual[i], &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC && mount_shows_own_cgroup (usual[i]))
+      if (statfs (usual[i], &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC && mount_shows_own_cgroup (usual[i], own))
         {
           *out = strdup (usual[i]);
           return *out ? 0 : urun_make_error (err, ENOMEM, "strdup");
@@ -270,13 +276,14 @@ parent_is_delegated (const char *mount, const char *own, char **parent)
   return true;
 }
 
-/* The cgroup path relative to the mount ("/a/b"), per the rules above.  */
+/* The cgroup path relative to the mount ("/a/b"), per the rules above.
+   OWN_HINT: our own cgroup when already read, else NULL.  */
 static int
 container_cgroup_rel (const struct oci_config *cfg, const char *id, bool rootless, const char *mount,
-                      unsigned need, char **rel, urun_error_t *err)
+                      const char *own_hint, unsigned need, char **rel, urun_error_t *err)
 {
   const char *cp = cfg && cfg->linux_ ? cfg->linux_->cgroups_path : NULL;
-  cleanup_free char *own = NULL, *parent = NULL;
+  cleanup_free char *own = own_hint ? strdup (own_hint) : NULL, *parent = NULL;
   int r;
 
   if (cp && *cp)
@@ -287,7 +294,7 @@ container_cgroup_rel (const struct oci_config *cfg, const char *id, bool rootles
         r = asprintf (rel, "%s", cp);
       else
         {
-          if (own_cgroup (&own, err) < 0)
+          if (own == NULL && own_cgroup (&own, err) < 0)
             return -1;
           r = asprintf (rel, "%s/%s", strcmp (own, "/") == 0 ? "" : own, cp);
         }
@@ -296,7 +303,7 @@ container_cgroup_rel (const struct oci_config *cfg, const char *id, bool rootles
     r = asprintf (rel, "/urun/%s", id);
   else
     {
-      if (own_cgroup (&own, err) < 0)
+      if (own == NULL && own_cgroup (&own, err) < 0)
         return -1;
       if (need && parent_is_delegated (mount, own, &parent))
         r = asprintf (rel, "%s/urun-%s", parent, id);
@@ -379,7 +386,7 @@ cg_check_resources_available (const struct oci_resources *r, urun_error_t *err)
 
   if (need == 0)
     return 0;
-  if (find_cgroup2_mount (&mount, err) < 0)
+  if (find_cgroup2_mount (&mount, NULL, err) < 0)
     return urun_error_prepend (err, "%s", why[bit_index (need & -need)]);
   return check_controllers_available (mount, need, why, err);
 }
@@ -660,14 +667,14 @@ cgroup_prepare (const struct oci_config *cfg, const char *id, bool rootless, cha
 {
   const struct oci_resources *r = cfg && cfg->linux_ ? cfg->linux_->resources : NULL;
   const char *why[CG_CTL__COUNT] = { 0 };
-  cleanup_free char *mount = NULL, *rel = NULL, *path = NULL;
+  cleanup_free char *mount = NULL, *own = NULL, *rel = NULL, *path = NULL;
   cleanup_close int fd = -1;
   unsigned need = r ? cg_resources_controllers (r, why) : 0;
   bool created = false, needed = resources_need_cgroup (r, need, rootless);
   cleanup_error urun_error_t mkerr = NULL;
 
   *path_out = NULL;
-  if (find_cgroup2_mount (&mount, err) < 0)
+  if (find_cgroup2_mount (&mount, &own, err) < 0)
     {
       if (! needed && rootless)
         {
@@ -679,7 +686,7 @@ cgroup_prepare (const struct oci_config *cfg, const char *id, bool rootless, cha
     }
   if (check_controllers_available (mount, need, why, err) < 0)
     return -1;
-  if (container_cgroup_rel (cfg, id, rootless, mount, need, &rel, err) < 0)
+  if (container_cgroup_rel (cfg, id, rootless, mount, own, need, &rel, err) < 0)
     return -1;
   if (asprintf (&path, "%s%s", mount, rel) < 0)
     return urun_make_error (err, ENOMEM, "asprintf");
@@ -989,7 +996,7 @@ cgroup_update_resources (const char *path, const struct oci_resources *r, urun_e
     return 0;
   if (path == NULL)
     return urun_make_error (err, 0, "the container has no cgroup: cannot update its resources");
-  if (find_cgroup2_mount (&mount, err) < 0)
+  if (find_cgroup2_mount (&mount, NULL, err) < 0)
     return -1;
   mlen = strlen (mount);
   if (strncmp (path, mount, mlen) != 0 || path[mlen] != '/')

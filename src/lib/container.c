@@ -454,7 +454,7 @@ drive_init (struct create_run *r, urun_error_t *err)
             return -1;
           break;
         case SYNC_READY:
-          return adopt_init (r, sender, err);
+          return 0; /* adopted after clone3 or on SYNC_INIT */
         case SYNC_ERROR:
           return urun_make_error (err, m.status, "%s", m.text);
         default:
