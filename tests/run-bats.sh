@@ -42,8 +42,12 @@ trap cleanup EXIT
 
 if [ "$mode" = root ]; then
   [ "$(id -u)" -eq 0 ] || skip_all "needs root (run make check as root, or use sudo)"
-  URUN_STATE_ROOT=$(mktemp -d /tmp/urun-test-state.XXXXXX)
-  cleanup_dirs+=("$URUN_STATE_ROOT")
+  # one level below a private dir: tests that check nothing escapes the
+  # state root look at its parent, which must not be the shared /tmp
+  state_parent=$(mktemp -d /tmp/urun-test-state.XXXXXX)
+  cleanup_dirs+=("$state_parent")
+  URUN_STATE_ROOT=$state_parent/root
+  mkdir -m 0700 "$URUN_STATE_ROOT"
   export URUN_STATE_ROOT
 else
   for tool in newuidmap newgidmap; do
